@@ -1,0 +1,53 @@
+import { AesGcmPayloadCodec } from '../../codec/aes-gcm-codec';
+import { startCodecServer } from '../../codec/codec-server';
+import { loadKeyRing } from '../../codec/key-ring';
+import { loadFerjeConfig } from '../../config/ferje-config';
+import { startIngress } from '../../ingress/server';
+import { createLogger } from '../../logging/logger';
+import { createPlatform } from '../../platform/context';
+import { integrations } from '../../platform/registry';
+import { waitForShutdownSignal, type CliCommand } from '../command';
+
+export const ingressCommand: CliCommand = {
+  name: 'ingress',
+  usage: 'ferje ingress',
+  description: 'Run the webhook ingress (FERJE_INGRESS_HOST/PORT) against TEMPORAL_ADDRESS',
+  async run() {
+    const logger = createLogger('ingress');
+    const platform = await createPlatform(process.env, logger);
+    const { config } = platform;
+    const ingress = await startIngress({
+      client: platform.client,
+      routes: integrations.flatMap((i) => i.ingressRoutes?.(platform) ?? []),
+      host: config.ingress.host,
+      port: config.ingress.port,
+      maxBodyBytes: config.ingress.maxBodyBytes,
+      logger,
+    });
+    await waitForShutdownSignal();
+    await ingress.close();
+    await platform.close();
+    return 0;
+  },
+};
+
+export const codecServerCommand: CliCommand = {
+  name: 'codec-server',
+  usage: 'ferje codec-server',
+  description:
+    'Run the codec server for the Temporal UI and CLI (FERJE_CODEC_SERVER_HOST/PORT, FERJE_CODEC_CORS_ORIGINS)',
+  async run() {
+    const logger = createLogger('codec');
+    const config = loadFerjeConfig();
+    const server = await startCodecServer({
+      codec: new AesGcmPayloadCodec(loadKeyRing(process.env, config.dataDir)),
+      host: config.codecServer.host,
+      port: config.codecServer.port,
+      corsOrigins: config.codecServer.corsOrigins,
+      logger,
+    });
+    await waitForShutdownSignal();
+    await server.close();
+    return 0;
+  },
+};

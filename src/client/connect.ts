@@ -1,0 +1,34 @@
+import { Client, Connection } from '@temporalio/client';
+import { ferjeDataConverter } from '../codec/data-converter';
+import { loadKeyRing, type KeyRing } from '../codec/key-ring';
+import type { Env } from '../config/env';
+import { loadFerjeConfig } from '../config/ferje-config';
+import { loadTemporalConnection } from '../config/temporal-connection';
+
+export interface FerjeClientOptions {
+  env?: Env;
+  keyRing?: KeyRing;
+  /** Overrides TEMPORAL_ADDRESS (tests, dev stack). */
+  address?: string;
+  namespace?: string;
+}
+
+/**
+ * A Temporal client configured the way every Ferje client must be: connection from envconfig, the namespace passed
+ * on, and the encrypting data converter (without it a caller would write personal data in plain text to history).
+ */
+export async function connectFerjeClient(
+  options: FerjeClientOptions = {},
+): Promise<Client & { connection: Connection }> {
+  const env = options.env ?? process.env;
+  const settings = loadTemporalConnection(env);
+  const keyRing = options.keyRing ?? loadKeyRing(env, loadFerjeConfig(env).dataDir);
+  const { address, tls, apiKey, metadata } = settings.connectionOptions;
+  const connection = await Connection.connect({ address: options.address ?? address, tls, apiKey, metadata });
+  const client = new Client({
+    connection,
+    namespace: options.namespace ?? settings.namespace,
+    dataConverter: ferjeDataConverter(keyRing),
+  });
+  return Object.assign(client, { connection });
+}

@@ -1,0 +1,49 @@
+import path from 'node:path';
+import { envInt, envList, envOptional, envString, type Env } from './env';
+
+/** Process-level settings shared by the worker, ingress, codec server, CLI and dev stack. */
+export interface FerjeConfig {
+  /** Root of everything Ferje keeps on disk by default: blobs, the dev server's database, dev keys, stores. */
+  dataDir: string;
+  blobDir: string;
+  /** Directory of the project (where package.json lives), used to find the prebuilt workflow bundle. */
+  projectDir: string;
+  production: boolean;
+  ingress: { host: string; port: number; publicBaseUrl: string; maxBodyBytes: number };
+  codecServer: { host: string; port: number; corsOrigins: string[]; publicUrl: string };
+  worker: { shutdownGraceTime: string; integrations: string[] | undefined };
+  ui: { baseUrl: string };
+}
+
+export const projectDir = path.resolve(__dirname, '..', '..');
+
+export function loadFerjeConfig(env: Env = process.env): FerjeConfig {
+  const dataDir = path.resolve(envString(env, 'FERJE_DATA_DIR', path.join(projectDir, '.ferje')));
+  const ingressPort = envInt(env, 'FERJE_INGRESS_PORT', 8090, { max: 65535 });
+  const codecPort = envInt(env, 'FERJE_CODEC_SERVER_PORT', 8091, { max: 65535 });
+  const uiBaseUrl = envString(env, 'FERJE_UI_BASE_URL', 'http://localhost:8233');
+  const workerIntegrations = envOptional(env, 'FERJE_WORKER_INTEGRATIONS');
+  return {
+    dataDir,
+    blobDir: path.resolve(envString(env, 'FERJE_BLOB_DIR', path.join(dataDir, 'blobs'))),
+    projectDir,
+    production: env.NODE_ENV === 'production',
+    ingress: {
+      host: envString(env, 'FERJE_INGRESS_HOST', '127.0.0.1'),
+      port: ingressPort,
+      publicBaseUrl: envString(env, 'FERJE_INGRESS_PUBLIC_URL', `http://127.0.0.1:${ingressPort}`).replace(/\/$/, ''),
+      maxBodyBytes: envInt(env, 'FERJE_INGRESS_MAX_BODY_BYTES', 1024 * 1024, { min: 1024 }),
+    },
+    codecServer: {
+      host: envString(env, 'FERJE_CODEC_SERVER_HOST', '127.0.0.1'),
+      port: codecPort,
+      corsOrigins: envList(env, 'FERJE_CODEC_CORS_ORIGINS', [uiBaseUrl, 'http://127.0.0.1:8233']),
+      publicUrl: envString(env, 'FERJE_CODEC_SERVER_PUBLIC_URL', `http://127.0.0.1:${codecPort}`).replace(/\/$/, ''),
+    },
+    worker: {
+      shutdownGraceTime: envString(env, 'FERJE_SHUTDOWN_GRACE_TIME', '30s'),
+      integrations: workerIntegrations?.split(',').map((s) => s.trim()),
+    },
+    ui: { baseUrl: uiBaseUrl.replace(/\/$/, '') },
+  };
+}

@@ -1,0 +1,15 @@
+import type { IntegrationModule } from './integration';
+
+/** Every integration this build of Ferje carries, in the order the dev stack starts and demos them. */
+export const integrations: IntegrationModule[] = [];
+
+export function selectIntegrations(names: string[] | undefined): IntegrationModule[] {
+  if (!names || names.length === 0) return integrations;
+  const unknown = names.filter((n) => !integrations.some((i) => i.name === n));
+  if (unknown.length > 0) {
+    throw new Error(
+      `Unknown integration(s): ${unknown.join(', ')}; known: ${integrations.map((i) => i.name).join(', ')}`,
+    );
+  }
+  return integrations.filter((i) => names.includes(i.name));
+}

@@ -1,0 +1,35 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { failureConverterPath } from '../codec/data-converter';
+import { projectDir } from '../config/ferje-config';
+
+/** The bundle entry: every workflow type Ferje registers. */
+export const workflowsPath = require.resolve(path.join(projectDir, 'workflows', 'index'));
+
+/** Where `npm run build` writes the prebuilt bundle that production workers and replay tests load. */
+export const defaultBundlePath = path.join(projectDir, 'dist', 'workflow-bundle.js');
+
+/** Options that must be identical for bundling and for the worker (the worker cannot add them to a bundle). */
+export const bundleOptions = { workflowsPath, failureConverterPath } as const;
+
+export async function buildWorkflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWorkflowCode({ ...bundleOptions, ignoreModules: [] });
+}
+
+export type WorkflowSource = { workflowBundle: { codePath: string } } | { workflowsPath: string };
+
+/**
+ * Production (and replay) use the prebuilt bundle: no webpack at start-up, and exactly the code that passed the
+ * replay tests runs. Development bundles from source on start. `FERJE_WORKFLOW_BUNDLE` points at another bundle.
+ */
+export function workflowSource(production: boolean, bundlePath = process.env.FERJE_WORKFLOW_BUNDLE): WorkflowSource {
+  const codePath = bundlePath ?? defaultBundlePath;
+  if (production || bundlePath) {
+    if (!existsSync(codePath)) {
+      throw new Error(`Workflow bundle ${codePath} is missing: run "npm run build" first`);
+    }
+    return { workflowBundle: { codePath } };
+  }
+  return { workflowsPath };
+}

@@ -1,0 +1,97 @@
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { ferjeDataConverter } from '../codec/data-converter';
+import type { KeyRing } from '../codec/key-ring';
+import type { IntegrationContext, IntegrationModule } from '../platform/integration';
+import type { TemporalConnectionSettings } from '../config/temporal-connection';
+import type { WorkflowSource } from './bundle';
+
+export interface FerjeWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  activities: object;
+  source: WorkflowSource;
+  keyRing: KeyRing;
+  shutdownGraceTime: string;
+  extra?: Partial<WorkerOptions>;
+}
+
+/** One worker with Ferje's non-negotiables: encrypting data converter, namespace, and a shutdown grace time. */
+export async function createFerjeWorker(options: FerjeWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    activities: options.activities,
+    ...options.source,
+    dataConverter: ferjeDataConverter(options.keyRing),
+    // Default 0 would cancel in-flight downloads and uploads on every deploy.
+    shutdownGraceTime: options.shutdownGraceTime,
+    shutdownForceTime: '2m',
+    ...options.extra,
+  });
+}
+
+export interface RunningWorkers {
+  workers: Worker[];
+  /** Resolves when every worker has stopped (after shutdown() or a fatal error). */
+  done: Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+export interface StartWorkersOptions {
+  temporal: TemporalConnectionSettings;
+  ctx: IntegrationContext;
+  keyRing: KeyRing;
+  integrations: IntegrationModule[];
+  source: WorkflowSource;
+  shutdownGraceTime: string;
+  /** Ensure pollers/inboxes after the workers are up (default true). */
+  bootstrap?: boolean;
+}
+
+/** One worker per integration task queue, all on one shared native connection. */
+export async function startWorkers(options: StartWorkersOptions): Promise<RunningWorkers> {
+  const { ctx, integrations } = options;
+  const connection = await NativeConnection.connect(options.temporal.connectionOptions);
+  let workers: Worker[];
+  try {
+    workers = await Promise.all(
+      integrations.map((integration) =>
+        createFerjeWorker({
+          connection,
+          namespace: options.temporal.namespace,
+          taskQueue: integration.taskQueue,
+          activities: integration.createActivities(ctx),
+          source: options.source,
+          keyRing: options.keyRing,
+          shutdownGraceTime: options.shutdownGraceTime,
+          extra: integration.workerOptions?.(ctx),
+        }),
+      ),
+    );
+  } catch (err) {
+    await connection.close();
+    throw err;
+  }
+  const done = Promise.all(workers.map((w) => w.run()))
+    .then(() => undefined)
+    .finally(() => connection.close());
+  ctx.logger.info('workers running', {
+    namespace: options.temporal.namespace,
+    taskQueues: integrations.map((i) => i.taskQueue),
+  });
+  if (options.bootstrap !== false) {
+    for (const integration of integrations) {
+      await integration.bootstrap?.(ctx);
+    }
+  }
+  return {
+    workers,
+    done,
+    async shutdown() {
+      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+      await done;
+    },
+  };
+}
