@@ -35,7 +35,15 @@ export default tseslint.config(
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
-      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        // node:test's describe/it return promises that the runner itself tracks.
+        {
+          allowForKnownSafeCalls: [
+            { from: 'package', package: 'node:test', name: ['describe', 'it', 'test', 'suite', 'before', 'after'] },
+          ],
+        },
+      ],
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
       '@typescript-eslint/no-deprecated': 'warn',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
@@ -45,7 +53,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['workflows/**/*.ts', 'src/contract/**/*.ts'],
+    files: ['workflows/**/*.ts', 'src/contract/**/*.ts', 'test/fixtures/workflows/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', deterministicBans],
       'no-restricted-globals': [

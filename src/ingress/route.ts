@@ -45,6 +45,17 @@ export interface SignalAction {
   body?: unknown;
 }
 
+/** Thrown by a route handler to refuse a request with a 4xx (and a message safe to return to the sender). */
+export class IngressRejection extends Error {
+  override readonly name = 'IngressRejection';
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 export type IngressAction = RespondAction | SignalWithStartAction | SignalAction;
 
 /** A webhook endpoint contributed by an integration. */

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Logger } from '../logging/logger';
 import { BodyTooLargeError, closeServer, listen, readBody, sendJson } from '../http/server-utils';
-import { compileRoute, type IngressAction, type IngressRoute } from './route';
+import { compileRoute, IngressRejection, type IngressAction, type IngressRoute } from './route';
 
 export interface IngressOptions {
   client: Client;
@@ -115,6 +115,12 @@ export async function startIngress(options: IngressOptions): Promise<RunningIngr
       if (err instanceof BodyTooLargeError) {
         status = 413;
         sendJson(res, 413, { error: err.message }, { connection: 'close' });
+      } else if (err instanceof IngressRejection) {
+        status = err.status;
+        sendJson(res, status, { error: err.message });
+      } else if (err instanceof SyntaxError) {
+        status = 400;
+        sendJson(res, 400, { error: 'body is not valid JSON' });
       } else {
         status = 500;
         logger.error('ingress route failed', { route: pattern, error: (err as Error).name });

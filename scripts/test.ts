@@ -1,0 +1,114 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { projectDir } from '../src/config/ferje-config';
+import { defaultBundlePath } from '../src/worker/bundle';
+import { createLocalTestEnv, SHARED_ADDRESS_VAR } from '../test/harness/temporal';
+import { setup } from './setup';
+
+/**
+ * `npm test`: setup → lint → typecheck → build (tsc + workflow bundle) → unit, workflow, e2e and replay tests on
+ * node's test runner, against one real dev server shared by the whole run. Exits non-zero if any step fails.
+ *   npm test -- --suite unit,replay     run only some test suites (static checks still run unless --no-static)
+ *   npm test -- test/unit/codec.test.ts run only these files
+ */
+const suites = ['unit', 'workflows', 'e2e', 'replay'] as const;
+
+function run(label: string, command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const started = Date.now();
+  console.log(`\n▶ ${label}: ${command} ${args.join(' ')}`);
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { stdio: 'inherit', env, cwd: projectDir });
+    child.on('exit', (code, signal) => {
+      console.log(
+        `◀ ${label}: ${code === 0 ? 'ok' : `FAILED (${signal ?? code})`} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+      );
+      resolve(code ?? 1);
+    });
+  });
+}
+
+function testFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((entry) => {
+    const full = path.join(dir, entry);
+    if (statSync(full).isDirectory()) return testFiles(full);
+    return entry.endsWith('.test.ts') ? [full] : [];
+  });
+}
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { suite: { type: 'string' }, 'no-static': { type: 'boolean', default: false } },
+  });
+  const started = Date.now();
+  const chosen = values.suite ? values.suite.split(',') : [...suites];
+  const files =
+    positionals.length > 0
+      ? positionals.map((p) => path.resolve(p))
+      : chosen.flatMap((suite) => testFiles(path.join(projectDir, 'test', suite))).sort();
+
+  setup({ browser: files.some((f) => f.includes(`${path.sep}e2e${path.sep}`)) });
+  const npx = 'npx';
+  const failures: string[] = [];
+  if (!values['no-static']) {
+    if ((await run('lint', npx, ['eslint', '.'])) !== 0) failures.push('lint');
+    if ((await run('format', npx, ['prettier', '--check', '.'])) !== 0) failures.push('format');
+    if ((await run('typecheck', npx, ['tsc', '--noEmit'])) !== 0) failures.push('typecheck');
+  }
+  if ((await run('build', 'npm', ['run', '--silent', 'build'])) !== 0) failures.push('build');
+  if (!existsSync(defaultBundlePath)) {
+    console.error('No workflow bundle: cannot run workflow or replay tests');
+    return 1;
+  }
+
+  console.log('\n▶ starting the shared Temporal dev server');
+  const env = await createLocalTestEnv();
+  console.log(`◀ dev server at ${env.address}`);
+  mkdirSync(path.join(projectDir, 'test-results'), { recursive: true });
+  try {
+    const code = await run(
+      `tests (${files.length} files)`,
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--test',
+        `--test-concurrency=${process.env.FERJE_TEST_CONCURRENCY ?? '2'}`,
+        '--test-reporter=spec',
+        '--test-reporter-destination=stdout',
+        '--test-reporter=junit',
+        '--test-reporter-destination=test-results/junit.xml',
+        ...files,
+      ],
+      {
+        ...process.env,
+        [SHARED_ADDRESS_VAR]: env.address,
+        FERJE_WORKFLOW_BUNDLE: defaultBundlePath,
+        FERJE_LOG_LEVEL: process.env.FERJE_LOG_LEVEL ?? 'WARN',
+      },
+    );
+    if (code !== 0) failures.push('tests');
+  } finally {
+    await env.teardown();
+  }
+  const minutes = ((Date.now() - started) / 60_000).toFixed(1);
+  if (failures.length > 0) {
+    console.error(
+      `\nnpm test FAILED (${failures.join(', ')}) after ${minutes} min; JUnit report: test-results/junit.xml`,
+    );
+    return 1;
+  }
+  console.log(`\nnpm test passed in ${minutes} min; JUnit report: test-results/junit.xml`);
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
