@@ -94,6 +94,7 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Run
       const input = body.payloads.map(fromJson);
       const output = op === 'encode' ? await codec.encode(input) : await codec.decode(input);
       sendJson(res, 200, { payloads: output.map(toJson) });
+      logger.debug('codec request', { op, payloads: input.length, namespace: req.headers['x-namespace'] });
     } catch (err) {
       // Only the error class and count: a message could echo payload content.
       logger.warn('codec request failed', { op, payloads: body.payloads.length, error: (err as Error).name });

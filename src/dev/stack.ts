@@ -66,17 +66,18 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     }
     const keyRing = loadKeyRing(env, config.dataDir);
 
+    const temporalPort = envInt(env, 'FERJE_DEV_TEMPORAL_PORT', 7233, { max: 65535 });
+    const uiPort = envInt(env, 'FERJE_DEV_UI_PORT', 8233, { max: 65535 });
     const codec: RunningCodecServer = await startCodecServer({
       codec: new AesGcmPayloadCodec(keyRing),
       host: config.codecServer.host,
       port: config.codecServer.port,
-      corsOrigins: config.codecServer.corsOrigins,
+      // The UI this stack starts must always be allowed, whatever port it was given.
+      corsOrigins: [...config.codecServer.corsOrigins, `http://localhost:${uiPort}`, `http://127.0.0.1:${uiPort}`],
       logger: logger.child('codec'),
     });
     stoppers.push(() => codec.close());
 
-    const temporalPort = envInt(env, 'FERJE_DEV_TEMPORAL_PORT', 7233, { max: 65535 });
-    const uiPort = envInt(env, 'FERJE_DEV_UI_PORT', 8233, { max: 65535 });
     const namespace = envOptional(env, 'TEMPORAL_NAMESPACE') ?? 'default';
     const cli = locateTemporalBinary('cli', { env: process.env });
     const server: RunningDevServer = await startTemporalDevServer({

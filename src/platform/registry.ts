@@ -4,7 +4,7 @@ import type { IntegrationModule } from './integration';
 export const integrations: IntegrationModule[] = [];
 
 export function selectIntegrations(names: string[] | undefined): IntegrationModule[] {
-  if (!names || names.length === 0) return integrations;
+  if (names === undefined) return integrations;
   const unknown = names.filter((n) => !integrations.some((i) => i.name === n));
   if (unknown.length > 0) {
     throw new Error(
