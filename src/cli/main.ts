@@ -7,7 +7,7 @@ import { codecServerCommand, ingressCommand } from './commands/services';
 import { workerCommand } from './commands/worker';
 import { cancelCommand, describeCommand, flowsCommand, startCommand } from './commands/workflows';
 
-const commands: CliCommand[] = [
+export const commands: CliCommand[] = [
   devCommand,
   demoCommand,
   workerCommand,

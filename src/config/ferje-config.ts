@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { envInt, envList, envOptional, envString, type Env } from './env';
 
@@ -15,7 +16,15 @@ export interface FerjeConfig {
   ui: { baseUrl: string };
 }
 
-export const projectDir = path.resolve(__dirname, '..', '..');
+/** The folder with package.json, whether running from sources (src/) or from the compiled image (dist/src/). */
+export const projectDir = findProjectDir(__dirname);
+
+function findProjectDir(start: string): string {
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) return path.resolve(start, '..', '..');
+  }
+}
 
 export function loadFerjeConfig(env: Env = process.env): FerjeConfig {
   const dataDir = path.resolve(envString(env, 'FERJE_DATA_DIR', path.join(projectDir, '.ferje')));

@@ -4,17 +4,21 @@ import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporali
 import { failureConverterPath } from '../codec/data-converter';
 import { projectDir } from '../config/ferje-config';
 
-/** The bundle entry: every workflow type Ferje registers. */
-export const workflowsPath = require.resolve(path.join(projectDir, 'workflows', 'index'));
+/** The bundle entry: every workflow type Ferje registers (sources; absent from production images). */
+export function workflowsPath(): string {
+  return require.resolve(path.join(projectDir, 'workflows', 'index'));
+}
 
 /** Where `npm run build` writes the prebuilt bundle that production workers and replay tests load. */
 export const defaultBundlePath = path.join(projectDir, 'dist', 'workflow-bundle.js');
 
 /** Options that must be identical for bundling and for the worker (the worker cannot add them to a bundle). */
-export const bundleOptions = { workflowsPath, failureConverterPath } as const;
+export function bundleOptions(): { workflowsPath: string; failureConverterPath: string } {
+  return { workflowsPath: workflowsPath(), failureConverterPath };
+}
 
 export async function buildWorkflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ ...bundleOptions, ignoreModules: [] });
+  return bundleWorkflowCode(bundleOptions());
 }
 
 export type WorkflowSource = { workflowBundle: { codePath: string } | { code: string } } | { workflowsPath: string };
@@ -31,5 +35,5 @@ export function workflowSource(production: boolean, bundlePath = process.env.FER
     }
     return { workflowBundle: { codePath } };
   }
-  return { workflowsPath };
+  return { workflowsPath: workflowsPath() };
 }

@@ -18,7 +18,7 @@ export function productionWorkflowSource(): Promise<WorkflowSource> {
   productionBundle ??= (async () => {
     const codePath = process.env.FERJE_WORKFLOW_BUNDLE;
     if (codePath) return { workflowBundle: { codePath } };
-    const { code } = await bundleWorkflowCode({ ...bundleOptions, logger: quietBundlerLogger });
+    const { code } = await bundleWorkflowCode({ ...bundleOptions(), logger: quietBundlerLogger });
     return { workflowBundle: { code } };
   })();
   return productionBundle;

@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { parse } from 'yaml';
+import { commands } from '../../src/cli/main';
+import { projectDir } from '../../src/config/ferje-config';
+import { searchAttributeRegistrations } from '../../src/contract/search-attributes';
+
+interface Service {
+  image?: string;
+  build?: string;
+  command?: string[] | string;
+  environment?: Record<string, string | number>;
+  ports?: string[];
+  depends_on?: Record<string, { condition: string }>;
+  healthcheck?: { test: string[] };
+  container_name?: string;
+  stop_grace_period?: string;
+  secrets?: string[];
+  volumes?: string[];
+}
+
+// No Docker engine runs here, so the file is checked by parsing it: services, images, ports, order, environment.
+const compose = parse(readFileSync(path.join(projectDir, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+  services: Record<string, Service>;
+  secrets: Record<string, { file: string }>;
+  volumes: Record<string, unknown>;
+};
+const s = compose.services;
+const seconds = (d: string): number => Number(/^(\d+)s$/.exec(d)?.[1] ?? NaN);
+
+describe('docker-compose.yml', () => {
+  it('has the cluster and Ferje services', () => {
+    assert.deepEqual(Object.keys(s).sort(), [
+      'codec-server',
+      'ingress',
+      'postgresql',
+      'temporal',
+      'temporal-namespace',
+      'temporal-schema',
+      'temporal-search-attributes',
+      'temporal-ui',
+      'worker',
+    ]);
+  });
+
+  it('pins every image to a version', () => {
+    for (const [name, service] of Object.entries(s)) {
+      assert.ok(service.image, `${name} has an image`);
+      assert.match(service.image, /^[\w./-]+:(\$\{[A-Z_]+:-[\w.]+\}|[\w.]+)$/, `${name}: ${service.image}`);
+      assert.doesNotMatch(service.image, /:latest$/);
+    }
+  });
+
+  it('starts things in dependency order with health and completion conditions', () => {
+    const dep = (svc: string, on: string): string | undefined => s[svc].depends_on?.[on]?.condition;
+    assert.equal(dep('temporal-schema', 'postgresql'), 'service_healthy');
+    assert.equal(dep('temporal', 'temporal-schema'), 'service_completed_successfully');
+    assert.equal(dep('temporal-namespace', 'temporal'), 'service_healthy');
+    assert.equal(dep('temporal-search-attributes', 'temporal-namespace'), 'service_completed_successfully');
+    assert.equal(dep('temporal-ui', 'temporal'), 'service_healthy');
+    for (const ferje of ['worker', 'ingress', 'codec-server']) {
+      assert.equal(dep(ferje, 'temporal-search-attributes'), 'service_completed_successfully', ferje);
+    }
+    assert.ok(s.postgresql.healthcheck && s.temporal.healthcheck);
+  });
+
+  it('sets up both SQL schemas and registers exactly the contract search attributes', () => {
+    const schema = String(s['temporal-schema'].command);
+    assert.match(schema, /--database temporal setup-schema/);
+    assert.match(schema, /--database temporal_visibility setup-schema/);
+    const script = String(s['temporal-search-attributes'].command);
+    for (const sa of searchAttributeRegistrations) assert.ok(script.includes(sa.name), sa.name);
+    const listed = /for name in ([\w ]+);/.exec(script)?.[1].split(' ') ?? [];
+    assert.deepEqual(listed.sort(), searchAttributeRegistrations.map((sa) => sa.name).sort());
+  });
+
+  it('builds the Ferje services from the Dockerfile with commands the CLI knows', () => {
+    const dockerfile = readFileSync(path.join(projectDir, 'Dockerfile'), 'utf8');
+    assert.match(dockerfile, /ENTRYPOINT \["node", "bin\/ferje.js"\]/);
+    assert.match(dockerfile, /npm run build/);
+    const known = new Set(commands.map((c) => c.name));
+    for (const name of ['worker', 'ingress', 'codec-server']) {
+      assert.equal(s[name].build, '.');
+      const command = Array.isArray(s[name].command) ? s[name].command[0] : s[name].command;
+      assert.ok(known.has(String(command)), `${name} runs "ferje ${String(command)}"`);
+      const env = s[name].environment ?? {};
+      assert.equal(env.TEMPORAL_ADDRESS, 'temporal:7233');
+      assert.equal(env.NODE_ENV, 'production');
+      assert.equal(env.FERJE_CODEC_KEY_FILE, '/run/secrets/ferje-codec-keys');
+      assert.deepEqual(s[name].secrets, ['ferje-codec-keys']);
+      assert.ok(s[name].volumes?.some((v) => v.startsWith('ferje-data:')), `${name} shares the blob volume`);
+    }
+    assert.ok(compose.secrets['ferje-codec-keys'].file);
+  });
+
+  it('lets the worker scale out and drain before it is killed', () => {
+    assert.equal(s.worker.container_name, undefined);
+    assert.equal(s.worker.ports, undefined);
+    const grace = seconds(String(s.worker.environment?.FERJE_SHUTDOWN_GRACE_TIME));
+    assert.ok(seconds(s.worker.stop_grace_period ?? '0s') > grace, 'stop_grace_period exceeds the shutdown grace time');
+  });
+
+  it('wires the UI to the codec server and keeps admin ports on loopback', () => {
+    const codecPort = s['codec-server'].ports?.[0].split(':').at(-1);
+    assert.equal(s['temporal-ui'].environment?.TEMPORAL_CODEC_ENDPOINT, `http://localhost:${codecPort}`);
+    const uiPort = s['temporal-ui'].ports?.[0].split(':').at(-2);
+    assert.equal(s['codec-server'].environment?.FERJE_CODEC_CORS_ORIGINS, `http://localhost:${uiPort}`);
+    assert.deepEqual(s.temporal.ports, ['127.0.0.1:7233:7233']);
+    assert.ok(s['temporal-ui'].ports?.[0].startsWith('127.0.0.1:'));
+    assert.ok(s['codec-server'].ports?.[0].startsWith('127.0.0.1:'));
+  });
+});
