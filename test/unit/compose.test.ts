@@ -90,7 +90,10 @@ describe('docker-compose.yml', () => {
       assert.equal(env.NODE_ENV, 'production');
       assert.equal(env.FERJE_CODEC_KEY_FILE, '/run/secrets/ferje-codec-keys');
       assert.deepEqual(s[name].secrets, ['ferje-codec-keys']);
-      assert.ok(s[name].volumes?.some((v) => v.startsWith('ferje-data:')), `${name} shares the blob volume`);
+      assert.ok(
+        s[name].volumes?.some((v) => v.startsWith('ferje-data:')),
+        `${name} shares the blob volume`,
+      );
     }
     assert.ok(compose.secrets['ferje-codec-keys'].file);
   });
