@@ -32,8 +32,12 @@ describe('starting flows through the typed client (real dev server)', () => {
     summary: (input) => `Ledger entry ${input.entryKey}`,
   });
   const waitFlow = defineFlow<{ caseRef: string; personalIdentificationNumber: string }, string>({
-    ...ledgerFlow,
     name: 'fixture-wait',
+    taskQueue,
+    integration: 'signstash',
+    inputTypeName: 'none',
+    outputTypeName: 'none',
+    description: 'fixture',
     workflowType: 'awaitProceedWorkflow',
     workflowId: (input) => businessKey('fixture-wait', input.caseRef),
     externalReference: (input) => input.caseRef,
