@@ -30,5 +30,7 @@ export async function connectFerjeClient(
     namespace: options.namespace ?? settings.namespace,
     dataConverter: ferjeDataConverter(keyRing),
   });
-  return Object.assign(client, { connection });
+  // `client.connection` is typed as the ConnectionLike interface; here it is known to be the full Connection
+  // (health and operator services), which the dev stack and ingress use.
+  return client as Client & { connection: Connection };
 }
