@@ -2,7 +2,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { ferjeDataConverter } from '../../src/codec/data-converter';
 import { searchAttributes } from '../../src/contract/search-attributes';
-import { locateTemporalBinary } from '../../src/temporal-bin/locate';
+import { locateTemporalBinary, TemporalBinaryNotFoundError, type TemporalTool } from '../../src/temporal-bin/locate';
 import { testKeyRing } from './keys';
 
 // Quiet by default; FERJE_TEST_SDK_LOG=INFO shows the SDK's worker lines when debugging a test.
@@ -11,12 +11,25 @@ Runtime.install({ logger: new DefaultLogger((process.env.FERJE_TEST_SDK_LOG as '
 /** Set by scripts/test.ts: one dev server shared by every test file of a run. */
 export const SHARED_ADDRESS_VAR = 'FERJE_TEST_TEMPORAL_ADDRESS';
 
-/** Starts a real dev server from the located CLI binary (never a download, never skipped). */
+/**
+ * The located binary, or — the last resort, for machines with internet access — the SDK's own cached download.
+ * A test never skips for want of a server.
+ */
+function executable(tool: TemporalTool): { type: 'existing-path'; path: string } | { type: 'cached-download' } {
+  try {
+    return { type: 'existing-path', path: locateTemporalBinary(tool).path };
+  } catch (err) {
+    if (!(err instanceof TemporalBinaryNotFoundError)) throw err;
+    console.warn(`${err.message}\nFalling back to the Temporal SDK's own download.`);
+    return { type: 'cached-download' };
+  }
+}
+
+/** Starts a real dev server from the located CLI binary. */
 export async function createLocalTestEnv(extraArgs: string[] = []): Promise<TestWorkflowEnvironment> {
-  const cli = locateTemporalBinary('cli');
   return TestWorkflowEnvironment.createLocal({
     server: {
-      executable: { type: 'existing-path', path: cli.path },
+      executable: executable('cli'),
       searchAttributes: Object.values(searchAttributes),
       extraArgs,
     },
@@ -53,9 +66,8 @@ export async function teardownTestEnv(): Promise<void> {
 
 /** Time-skipping server for long timers (redelivery windows, renewals, lifetimes). Serial use only. */
 export async function createTimeSkippingTestEnv(): Promise<TestWorkflowEnvironment> {
-  const server = locateTemporalBinary('test-server');
   return TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: server.path } },
+    server: { executable: executable('test-server') },
     client: { dataConverter: ferjeDataConverter(testKeyRing()) },
   });
 }
