@@ -95,6 +95,11 @@ export function applyPassResult(
   const finishedAt = new Date(now).toISOString();
   state.lastPass = { passNumber: result.passNumber, kind: result.kind, outcome: result.outcome, finishedAt };
   if (result.outcome === 'SUCCEEDED') {
+    // Deletions from before the full sync began are already reflected in what it fetched.
+    const began = result.steps[0]?.startedAt;
+    if (result.kind === 'full' && began && !state.types.Deleted?.watermark) {
+      (state.types.Deleted ??= {}).watermark = began;
+    }
     state.consecutiveFailures = 0;
     state.retryAt = undefined;
     return;

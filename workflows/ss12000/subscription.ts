@@ -186,6 +186,7 @@ export async function ss12000SubscriptionWorkflow(input: Ss12000SubscriptionInpu
             passNumber,
             kind,
             steps: passSteps,
+            keptTypes: kept,
             since: sinceFor(state, passSteps, options.overlapSeconds),
             pageLimit: options.pageLimit,
           },

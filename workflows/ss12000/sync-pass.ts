@@ -9,7 +9,7 @@ import {
 } from '@temporalio/workflow';
 import { searchAttributes } from '../../src/contract/search-attributes';
 import { ss12000FailureTypes } from '../../src/contract/ss12000/failure-types';
-import { isResourceType, type SyncStep } from '../../src/contract/ss12000/resource-types';
+import type { SyncStep } from '../../src/contract/ss12000/resource-types';
 import type { Ss12000SyncPassInput, Ss12000SyncPassResult, StepOutcome } from '../../src/contract/ss12000/types';
 import type { Ss12000Activities } from '../../activities/ss12000';
 import { errorInWords, passDetails } from './details';
@@ -40,7 +40,6 @@ function emptyOutcome(step: SyncStep): StepOutcome {
 export async function ss12000SyncPassWorkflow(input: Ss12000SyncPassInput): Promise<Ss12000SyncPassResult> {
   const outcomes: StepOutcome[] = input.resume?.outcomes ?? [];
   let pageToken = input.resume?.pageToken;
-  const keptTypes = input.steps.filter(isResourceType);
   upsertSearchAttributes([{ key: searchAttributes.status, value: 'SYNCING' }]);
 
   for (let index = input.resume?.stepIndex ?? 0; index < input.steps.length; index++) {
@@ -68,7 +67,7 @@ export async function ss12000SyncPassWorkflow(input: Ss12000SyncPassInput): Prom
               since: input.since[step],
               pageToken,
               limit: input.pageLimit,
-              keptTypes,
+              keptTypes: input.keptTypes,
             },
           ],
         );

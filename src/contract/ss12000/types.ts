@@ -87,6 +87,8 @@ export interface Ss12000SyncPassInput {
   passNumber: number;
   kind: PassKind;
   steps: SyncStep[];
+  /** The types the subscription keeps (the Deleted step applies deletions of these only). */
+  keptTypes: ResourceType[];
   /** `meta.modified.after` (or `after` for Deleted) per step; absent = everything. */
   since: Partial<Record<SyncStep, string>>;
   pageLimit: number;

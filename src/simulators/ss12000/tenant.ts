@@ -123,7 +123,8 @@ export class Tenant {
       Duty: size.duties,
       Activity: size.activities,
     };
-    const stamp = this.stamp();
+    // Generated data was last changed a month ago; changes made through the simulator are stamped now.
+    const stamp = new Date(Date.now() - 30 * 86_400_000).toISOString();
     const refKey: Record<ResourceType, keyof typeof refs | undefined> = {
       Organisation: 'organisations',
       Person: 'persons',

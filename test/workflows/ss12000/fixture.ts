@@ -16,6 +16,7 @@ import { SqliteStore } from '../../../src/integrations/ss12000/store/sqlite-stor
 import { createLogger } from '../../../src/logging/logger';
 import type { IntegrationContext } from '../../../src/platform/integration';
 import { Ss12000Simulator } from '../../../src/simulators/ss12000/server';
+import type { HuvudmanSize } from '../../../src/simulators/ss12000/generator';
 import type { Tenant, TenantOptions } from '../../../src/simulators/ss12000/tenant';
 import { createTestWorker, uniqueTaskQueue } from '../../harness/worker';
 
@@ -35,7 +36,7 @@ export interface Ss12000Fixture {
   ferjeEnv: Record<string, string>;
   worker?: Worker;
   running?: Promise<void>;
-  addHuvudman(options: Partial<TenantOptions> & { name: string }): Tenant;
+  addHuvudman(options: Partial<Omit<TenantOptions, 'size'>> & { name: string; size?: Partial<HuvudmanSize> }): Tenant;
   start(huvudman: string, input?: Partial<Ss12000SubscriptionInput>): Promise<string>;
   status(huvudman: string): Promise<Ss12000SubscriptionStatus>;
   waitFor(
@@ -82,7 +83,7 @@ export async function startFixture(
     logger,
   });
   // The target each subscription registers points at this ingress.
-  const ferjeEnv = { ...baseEnv, FERJE_INGRESS_PUBLIC_URL: ingress.url };
+  const ferjeEnv: Record<string, string> = { ...baseEnv, FERJE_INGRESS_PUBLIC_URL: ingress.url };
   const store = await SqliteStore.open(ferjeEnv.SS12000_STORE_PATH);
   const fixture: Ss12000Fixture = {
     env,

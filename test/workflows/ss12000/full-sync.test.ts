@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { ss12000RegistrationUpdate } from '../../../src/contract/ss12000/definitions';
 import { resourceTypes } from '../../../src/contract/ss12000/resource-types';
 import { recordHistory } from '../../harness/histories';
 import { getTestEnv } from '../../harness/temporal';
@@ -22,8 +23,8 @@ describe('SS12000 full sync (real dev server, simulator over HTTP)', () => {
       lastPageToken: 'null',
     });
     const workflowId = await f.start('full-1');
-    const registration = await f.client.workflow.getHandle(workflowId).executeUpdate('ss12000Registration');
-    assert.equal((registration as { status: string }).status, 'SUBSCRIBED');
+    const registration = await f.client.workflow.getHandle(workflowId).executeUpdate(ss12000RegistrationUpdate);
+    assert.equal(registration.status, 'SUBSCRIBED');
     assert.equal(tenant.subscriptions.size, 1);
     const target = [...tenant.subscriptions.values()][0].target;
     assert.ok(target.startsWith(`${f.ingress.url}/webhooks/ss12000/full-1/`), 'target unique to this huvudman');
@@ -82,7 +83,7 @@ describe('SS12000 full sync (real dev server, simulator over HTTP)', () => {
     f.addHuvudman({ name: 'full-refused' }).faults = [{ path: '/subscriptions', kind: '500', fired: 0 }];
     const workflowId = await f.start('full-refused');
     const handle = f.client.workflow.getHandle(workflowId);
-    const outcome = (await handle.executeUpdate('ss12000Registration')) as { status: string; reason?: string };
+    const outcome = await handle.executeUpdate(ss12000RegistrationUpdate);
     assert.equal(outcome.status, 'FAILED');
     await assert.rejects(handle.result(), (err: Error) => {
       const cause = (err as { cause?: { type?: string } }).cause;
