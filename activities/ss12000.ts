@@ -99,7 +99,15 @@ export function createSs12000Activities(ctx: IntegrationContext, deps: Ss12000Ac
           reportConcurrency: config.reportConcurrency,
           logger,
         });
-        return syncer.syncPage(input);
+        // Heartbeats let a replacement worker take the page over within the heartbeat timeout after a crash.
+        const ctx = Context.current();
+        ctx.heartbeat();
+        const beat = setInterval(() => ctx.heartbeat(), 3000);
+        try {
+          return await syncer.syncPage(input);
+        } finally {
+          clearInterval(beat);
+        }
       });
     },
 

@@ -14,11 +14,14 @@ import type { Ss12000SyncPassInput, Ss12000SyncPassResult, StepOutcome } from '.
 import type { Ss12000Activities } from '../../activities/ss12000';
 import { errorInWords, passDetails } from './details';
 
-// Each GET gets three attempts (the first counts) before the pass is considered failed, as DNP does.
-const { ss12000SyncPage } = proxyActivities<Ss12000Activities>({
+// Each GET gets three attempts (the first counts) before the pass is considered failed, as DNP does. The heartbeat
+// timeout is how soon another worker takes a page over when the one running it dies.
+const pageOptions = {
   startToCloseTimeout: '3 minutes',
+  heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 3 },
-});
+} as const;
+const { ss12000SyncPage } = proxyActivities<Ss12000Activities>(pageOptions);
 
 const { ss12000ReportPassFailure } = proxyActivities<Ss12000Activities>({
   startToCloseTimeout: '2 minutes',
@@ -55,8 +58,7 @@ export async function ss12000SyncPassWorkflow(input: Ss12000SyncPassInput): Prom
       try {
         counts = await ss12000SyncPage.executeWithOptions(
           {
-            startToCloseTimeout: '3 minutes',
-            retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 3 },
+            ...pageOptions,
             summary: `${step} page ${outcome.pages + 1}`,
           },
           [

@@ -171,6 +171,7 @@ export class Ss12000Simulator {
         return sendText(res, status, status === 401 ? 'Unauthorized' : 'Forbidden');
       }
     }
+    if (tenant.options.latencyMs) await new Promise((r) => setTimeout(r, tenant.options.latencyMs));
     const route = path.replace(/\/+$/, '') || '/';
     const type = pathToType[route];
     const listPage =

@@ -44,6 +44,8 @@ export interface TenantOptions {
   /** Webhook key spelling: the reference's `modifiedEntities`, the standard's `modifiedEntites`, or both. */
   webhookSpelling?: 'modifiedEntities' | 'modifiedEntites' | 'both';
   subscriptionExpiryDays?: number;
+  /** Added to every API answer (ms): a slow huvudman, or time for a test to act mid-pass. */
+  latencyMs?: number;
 }
 
 interface Collection {
