@@ -10,7 +10,8 @@ import { testKeyEnv } from '../../harness/keys';
 export async function spawnSs12000Worker(env: Record<string, string>): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectDir, 'src', 'cli', 'main.ts'), 'worker'], {
     cwd: projectDir,
-    env: { ...process.env, ...testKeyEnv(), FERJE_WORKER_INTEGRATIONS: 'ss12000', FERJE_LOG_LEVEL: 'INFO', ...env },
+    // INFO: readiness is the worker's "workers running" line.
+    env: { ...process.env, ...testKeyEnv(), FERJE_WORKER_INTEGRATIONS: 'ss12000', ...env, FERJE_LOG_LEVEL: 'INFO' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   await new Promise<void>((resolve, reject) => {
@@ -26,6 +27,7 @@ export async function spawnSs12000Worker(env: Record<string, string>): Promise<C
     };
     child.stderr?.on('data', onData);
     child.once('exit', (code) => reject(new Error(`worker exited early (${code}): ${seen.slice(-2000)}`)));
+    setTimeout(() => reject(new Error(`worker not polling after 90 s: ${seen.slice(-2000)}`)), 90_000).unref();
   });
   return child;
 }
