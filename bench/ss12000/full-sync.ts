@@ -23,7 +23,7 @@ import { killHard, spawnSs12000Worker } from '../../test/workflows/ss12000/worke
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { scale: { type: 'string', default: '1' }, 'page-limit': { type: 'string', default: '1000' } },
+    options: { scale: { type: 'string', default: '1' }, 'page-limit': { type: 'string', default: '2500' } },
   });
   const scale = Number(values.scale);
   const pageLimit = Number(values['page-limit']);

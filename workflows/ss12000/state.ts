@@ -11,7 +11,7 @@ export type ResolvedOptions = Required<Ss12000SyncOptions>;
 
 export function resolveOptions(options: Ss12000SyncOptions = {}): ResolvedOptions {
   return {
-    pageLimit: options.pageLimit ?? 1000,
+    pageLimit: options.pageLimit ?? 2500,
     webhookQuietSeconds: options.webhookQuietSeconds ?? 10,
     overlapSeconds: options.overlapSeconds ?? 300,
     safetyPassMinutes: options.safetyPassMinutes ?? 60,

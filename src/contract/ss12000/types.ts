@@ -2,7 +2,7 @@ import type { ResourceType, SyncStep } from './resource-types';
 
 /** Tuning of one subscription; every field has a default (see docs/ss12000.md). */
 export interface Ss12000SyncOptions {
-  /** `limit` sent with every list GET (default 1000). */
+  /** `limit` sent with every list GET (default 2500: each page is one activity, so fewer, larger pages cost less). */
   pageLimit?: number;
   /** How long to wait after a webhook for more to arrive before a pass starts (default 10 s). */
   webhookQuietSeconds?: number;
