@@ -5,3 +5,4 @@ export * from './failure-types';
 export * from './workflow-ids';
 export * from './flow';
 export * from './flows';
+export * as ss12000 from './ss12000';

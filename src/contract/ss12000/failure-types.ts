@@ -1,0 +1,15 @@
+/** Stable `ApplicationFailure.type` values of the SS12000 integration (callers and operators branch on these). */
+export const ss12000FailureTypes = {
+  /** The huvudman API refused the subscription or could not be reached while registering; AP was told. */
+  subscriptionFailed: 'Ss12000SubscriptionFailed',
+  /** A sync pass stopped: a GET failed three times or was refused; the remaining resource types were not fetched. */
+  syncPassFailed: 'Ss12000SyncPassFailed',
+  /** The huvudman API answered 5xx, timed out or dropped the connection (retryable). */
+  apiUnavailable: 'Ss12000ApiUnavailable',
+  /** The huvudman API refused our bearer token (401/403); fixing it needs an operator, not a retry. */
+  unauthorized: 'Ss12000Unauthorized',
+  /** The huvudman API does not know the subscription any more (404 on renew): Ferje recreates it. */
+  subscriptionLost: 'Ss12000SubscriptionLost',
+  /** No bearer token could be obtained from the configured token provider. */
+  tokenUnavailable: 'Ss12000TokenUnavailable',
+} as const;

@@ -1,0 +1,25 @@
+import { defineFlow } from '../flow';
+import { taskQueues } from '../task-queues';
+import { businessKey } from '../workflow-ids';
+import { ss12000WorkflowIdPrefix, ss12000WorkflowTypes } from './definitions';
+import type { Ss12000SubscriptionInput, Ss12000SubscriptionResult } from './types';
+
+export function ss12000SubscriptionWorkflowId(huvudman: string): string {
+  return businessKey(ss12000WorkflowIdPrefix, huvudman);
+}
+
+export const ss12000SubscriptionFlow = defineFlow<Ss12000SubscriptionInput, Ss12000SubscriptionResult>({
+  name: 'ss12000-subscription',
+  workflowType: ss12000WorkflowTypes.subscription,
+  taskQueue: taskQueues.ss12000,
+  integration: 'ss12000',
+  inputTypeName: 'Ss12000SubscriptionInput',
+  outputTypeName: 'Ss12000SubscriptionResult',
+  description:
+    'Subscribe to a huvudman SS12000 API, run the full sync, then keep the store current from webhooks (long-lived)',
+  workflowId: (input) => ss12000SubscriptionWorkflowId(input.huvudman),
+  externalReference: (input) => input.huvudman,
+  summary: (input) => `SS12000 sync of huvudman ${input.huvudman}`,
+});
+
+export const ss12000Flows = { 'ss12000-subscription': ss12000SubscriptionFlow };

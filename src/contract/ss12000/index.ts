@@ -1,0 +1,5 @@
+export * from './resource-types';
+export * from './failure-types';
+export * from './types';
+export * from './definitions';
+export * from './flows';

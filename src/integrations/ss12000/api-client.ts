@@ -1,0 +1,200 @@
+import { request, type Dispatcher } from 'undici';
+import type { ResourceType } from '../../contract/ss12000/resource-types';
+import {
+  Ss12000Error,
+  Ss12000MalformedResponseError,
+  Ss12000RejectedError,
+  Ss12000SubscriptionLostError,
+  Ss12000UnauthorizedError,
+  Ss12000UnavailableError,
+} from './errors';
+import type { TokenProvider } from './token-provider';
+import { deletedEntitiesKeys, listPaths, type LogEntry, type StatisticsEntry, type SubscriptionDto } from './model';
+
+export interface ApiClientOptions {
+  baseUrl: string;
+  tokens: TokenProvider;
+  timeoutMs?: number;
+  dispatcher?: Dispatcher;
+}
+
+export interface EntityPage {
+  entities: unknown[];
+  /** Absent when this was the last page (missing, null and empty tokens all end a list). */
+  nextPageToken?: string;
+  /** The request URL, for log entries the huvudman can trace. */
+  resourceUrl: string;
+}
+
+export interface DeletedPage {
+  deleted: Partial<Record<ResourceType, string[]>>;
+  nextPageToken?: string;
+  resourceUrl: string;
+}
+
+export interface ListQuery {
+  limit?: number;
+  /** `meta.modified.after` (ISO 8601, exclusive) — only on the first page; the token carries it afterwards. */
+  modifiedAfter?: string;
+  pageToken?: string;
+}
+
+function endOfList(token: unknown): string | undefined {
+  return typeof token === 'string' && token.length > 0 ? token : undefined;
+}
+
+/**
+ * A huvudman's SS12000 API as the DNP client uses it: paged resource lists, deleted entities, subscriptions, and the
+ * log and statistics it reports back. Every call carries the bearer token; every failure is one of the
+ * `Ss12000Error` classes, classified retryable or not.
+ */
+export class Ss12000ApiClient {
+  readonly baseUrl: string;
+  private readonly timeoutMs: number;
+
+  constructor(private readonly options: ApiClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+  }
+
+  async listPage(type: ResourceType, query: ListQuery): Promise<EntityPage> {
+    const url = this.listUrl(listPaths[type], query, 'meta.modified.after');
+    const body = await this.getJson(url);
+    const data = (body as { data?: unknown }).data;
+    if (!Array.isArray(data))
+      throw new Ss12000MalformedResponseError(`${listPaths[type]} answered without a data array`);
+    return { entities: data, nextPageToken: endOfList((body as { pageToken?: unknown }).pageToken), resourceUrl: url };
+  }
+
+  async deletedEntitiesPage(query: ListQuery & { entities?: ResourceType[] }): Promise<DeletedPage> {
+    const url = this.listUrl('/deletedEntities', query, 'after', query.pageToken ? undefined : query.entities);
+    const body = await this.getJson(url);
+    const data = (body as { data?: unknown }).data;
+    if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+      throw new Ss12000MalformedResponseError('/deletedEntities answered without a data object');
+    }
+    const deleted: Partial<Record<ResourceType, string[]>> = {};
+    for (const [type, keys] of Object.entries(deletedEntitiesKeys) as [ResourceType, readonly string[]][]) {
+      // Both spellings (`activities` from the reference code, `activitites` from the standard) are read.
+      const ids = keys.flatMap((key) => {
+        const value = (data as Record<string, unknown>)[key];
+        return Array.isArray(value) ? value.filter((id): id is string => typeof id === 'string') : [];
+      });
+      if (ids.length > 0) deleted[type] = ids;
+    }
+    return { deleted, nextPageToken: endOfList((body as { pageToken?: unknown }).pageToken), resourceUrl: url };
+  }
+
+  async createSubscription(input: {
+    name: string;
+    target: string;
+    resourceTypes: ResourceType[];
+  }): Promise<SubscriptionDto> {
+    const body = await this.send('POST', `${this.baseUrl}/subscriptions`, {
+      name: input.name,
+      target: input.target,
+      resourceTypes: input.resourceTypes.map((resource) => ({ resource })),
+    });
+    return parseSubscription(body);
+  }
+
+  /** PATCH resets `expires`; a 404 means the huvudman no longer has it. */
+  async renewSubscription(id: string): Promise<SubscriptionDto> {
+    try {
+      return parseSubscription(await this.send('PATCH', `${this.baseUrl}/subscriptions/${encodeURIComponent(id)}`));
+    } catch (err) {
+      if (err instanceof Ss12000RejectedError && err.httpStatus === 404) {
+        throw new Ss12000SubscriptionLostError('the huvudman API does not know the subscription (404)');
+      }
+      throw err;
+    }
+  }
+
+  async deleteSubscription(id: string): Promise<void> {
+    try {
+      await this.send('DELETE', `${this.baseUrl}/subscriptions/${encodeURIComponent(id)}`);
+    } catch (err) {
+      if (err instanceof Ss12000RejectedError && err.httpStatus === 404) return;
+      throw err;
+    }
+  }
+
+  async postLog(entry: LogEntry): Promise<void> {
+    await this.send('POST', `${this.baseUrl}/log`, entry);
+  }
+
+  async postStatistics(entry: StatisticsEntry): Promise<void> {
+    await this.send('POST', `${this.baseUrl}/statistics`, entry);
+  }
+
+  private listUrl(path: string, query: ListQuery, afterParam: string, entities?: ResourceType[]): string {
+    const params = new URLSearchParams();
+    if (query.limit !== undefined) params.set('limit', String(query.limit));
+    if (query.pageToken) {
+      // Filters travel inside the token; resending them is a 400 at the huvudman.
+      params.set('pageToken', query.pageToken);
+    } else {
+      if (query.modifiedAfter) params.set(afterParam, query.modifiedAfter);
+      if (entities && entities.length > 0) params.set('entities', entities.join(','));
+    }
+    const qs = params.toString();
+    return `${this.baseUrl}${path}${qs ? `?${qs}` : ''}`;
+  }
+
+  private async getJson(url: string): Promise<unknown> {
+    return this.send('GET', url);
+  }
+
+  private async send(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, body?: unknown): Promise<unknown> {
+    const token = await this.options.tokens.tokenFor(this.baseUrl);
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (token) headers.authorization = `Bearer ${token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const label = `${method} ${new URL(url).pathname.replace(this.pathPrefix(), '')}`;
+    let res: Dispatcher.ResponseData;
+    let text: string;
+    try {
+      res = await request(url, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        headersTimeout: this.timeoutMs,
+        bodyTimeout: this.timeoutMs,
+        dispatcher: this.options.dispatcher,
+      });
+      text = await res.body.text();
+    } catch (err) {
+      if (err instanceof Ss12000Error) throw err;
+      throw new Ss12000UnavailableError(
+        `${label}: no answer (${(err as { code?: string }).code ?? (err as Error).name})`,
+      );
+    }
+    const status = res.statusCode;
+    if (status >= 500 || status === 429) throw new Ss12000UnavailableError(`${label}: HTTP ${status}`, status);
+    if (status === 401 || status === 403) throw new Ss12000UnauthorizedError(`${label}: HTTP ${status}`, status);
+    if (status >= 400) throw new Ss12000RejectedError(`${label}: HTTP ${status}`, status);
+    if (status === 204 || text.length === 0) return {};
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      throw new Ss12000MalformedResponseError(`${label}: body is not JSON`, status);
+    }
+  }
+
+  private pathPrefix(): string {
+    return new URL(this.baseUrl).pathname.replace(/\/+$/, '');
+  }
+}
+
+function parseSubscription(body: unknown): SubscriptionDto {
+  const b = body as Partial<SubscriptionDto>;
+  if (typeof b.id !== 'string' || b.id.length === 0) {
+    throw new Ss12000MalformedResponseError('subscription answer has no id');
+  }
+  return {
+    id: b.id,
+    name: typeof b.name === 'string' ? b.name : '',
+    target: typeof b.target === 'string' ? b.target : '',
+    expires: typeof b.expires === 'string' ? b.expires : undefined,
+  };
+}

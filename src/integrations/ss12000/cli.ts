@@ -1,0 +1,59 @@
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { loadFerjeConfig } from '../../config/ferje-config';
+import type { CliCommand } from '../../cli/command';
+import { loadSs12000Config } from './config';
+import { SqliteStore } from './store/sqlite-store';
+import type { StoreSummaryRow } from './store/store';
+
+export function formatStatus(rows: StoreSummaryRow[]): string {
+  if (rows.length === 0) return 'Nothing synced yet.';
+  const header = ['Huvudman', 'Type', 'Stored', 'Deleted', 'Watermark', 'Last pass', 'Outcome', 'Finished', 'Error'];
+  const body = rows
+    .sort((a, b) => a.huvudman.localeCompare(b.huvudman))
+    .map((r) => [
+      r.huvudman,
+      r.step,
+      String(r.stored),
+      String(r.softDeleted),
+      r.watermark ?? '-',
+      r.lastPass === undefined ? '-' : `${r.lastPass} (${r.lastKind ?? '?'})`,
+      r.lastStatus ?? '-',
+      r.lastFinishedAt ?? '-',
+      r.lastError ?? '',
+    ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
+  return [header, ...body]
+    .map((row) =>
+      row
+        .map((cell, i) => cell.padEnd(widths[i]))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+export const ss12000StatusCommand: CliCommand = {
+  name: 'ss12000-status',
+  usage: 'ferje ss12000-status [--huvudman ref] [--store file] [--json]',
+  description: 'Per huvudman and resource type: entities stored, watermark and the last pass outcome',
+  async run(args) {
+    const { values } = parseArgs({
+      args,
+      options: { huvudman: { type: 'string' }, store: { type: 'string' }, json: { type: 'boolean', default: false } },
+    });
+    const file = values.store ?? loadSs12000Config(process.env, loadFerjeConfig(process.env)).storePath;
+    if (!existsSync(file)) {
+      console.error(`No SS12000 store at ${file} (nothing synced yet, or set SS12000_STORE_PATH / --store).`);
+      return 1;
+    }
+    const store = await SqliteStore.open(file, { readOnly: true });
+    try {
+      const rows = await store.summary(values.huvudman);
+      console.log(values.json ? JSON.stringify(rows, null, 2) : formatStatus(rows));
+      return 0;
+    } finally {
+      await store.close();
+    }
+  },
+};

@@ -1,0 +1,77 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { envInt, envOptional, envString, envUrl, ConfigError, type Env } from '../../config/env';
+import type { FerjeConfig } from '../../config/ferje-config';
+
+/** Skolverket's SS12000 Client entity id: the client key it asks nutid for tokens with (digest §4). */
+export const skolverketClientEntityId = 'https://api.skolverket.se/provtjanst/ss12000/klient/v1';
+
+export interface Ss12000Config {
+  /** Bearer token for the huvudman APIs: a static token, or fetched from a nutid-style token server and cached. */
+  token:
+    | { kind: 'static'; value: string }
+    | { kind: 'fetched'; url: string; clientKey: string; certFile?: string; keyFile?: string }
+    | { kind: 'none' };
+  webhook: {
+    /** JWKS of the token issuer (nutid) that signs webhook tokens. */
+    jwksUrl?: string;
+    issuer: string;
+    audience: string;
+    /** `requested_access` of type `ss12000-client` must name this location. */
+    location: string;
+    /** Key for the per-subscription target path (an HMAC over huvudman and organisation id). */
+    targetSecret: Buffer;
+    publicBaseUrl: string;
+  };
+  storePath: string;
+  httpTimeoutMs: number;
+  /** Parallel POSTs of log entries per page. */
+  reportConcurrency: number;
+}
+
+/** The webhook target key: generated once per data directory unless SS12000_WEBHOOK_SECRET is set. */
+function targetSecret(env: Env, dataDir: string): Buffer {
+  const configured = envOptional(env, 'SS12000_WEBHOOK_SECRET');
+  if (configured) {
+    if (configured.length < 32) throw new ConfigError('SS12000_WEBHOOK_SECRET must be at least 32 characters');
+    return Buffer.from(configured, 'utf8');
+  }
+  const file = path.join(dataDir, 'ss12000', 'webhook-secret');
+  if (!existsSync(file)) {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, randomBytes(32).toString('base64url'), { flag: 'wx', mode: 0o600 });
+  }
+  return Buffer.from(readFileSync(file, 'utf8').trim(), 'utf8');
+}
+
+export function loadSs12000Config(env: Env, config: FerjeConfig): Ss12000Config {
+  const staticToken = envOptional(env, 'SS12000_API_TOKEN');
+  const tokenUrl = envOptional(env, 'SS12000_TOKEN_URL');
+  const clientKey = envString(env, 'SS12000_CLIENT_KEY', skolverketClientEntityId);
+  const token: Ss12000Config['token'] = staticToken
+    ? { kind: 'static', value: staticToken }
+    : tokenUrl
+      ? {
+          kind: 'fetched',
+          url: envUrl(env, 'SS12000_TOKEN_URL'),
+          clientKey,
+          certFile: envOptional(env, 'SS12000_TOKEN_CLIENT_CERT_FILE'),
+          keyFile: envOptional(env, 'SS12000_TOKEN_CLIENT_KEY_FILE'),
+        }
+      : { kind: 'none' };
+  return {
+    token,
+    webhook: {
+      jwksUrl: envOptional(env, 'SS12000_WEBHOOK_JWKS_URL'),
+      issuer: envString(env, 'SS12000_WEBHOOK_ISSUER', 'https://nutid-auth.sunet.se'),
+      audience: envString(env, 'SS12000_WEBHOOK_AUDIENCE', 'nutid'),
+      location: envString(env, 'SS12000_WEBHOOK_LOCATION', clientKey),
+      targetSecret: targetSecret(env, config.dataDir),
+      publicBaseUrl: config.ingress.publicBaseUrl,
+    },
+    storePath: path.resolve(envString(env, 'SS12000_STORE_PATH', path.join(config.dataDir, 'ss12000', 'store.sqlite'))),
+    httpTimeoutMs: envInt(env, 'SS12000_HTTP_TIMEOUT_MS', 30_000, { min: 100 }),
+    reportConcurrency: envInt(env, 'SS12000_REPORT_CONCURRENCY', 8, { min: 1, max: 64 }),
+  };
+}

@@ -1,0 +1,24 @@
+import type { RunningSimulator, SimulatorStartOptions } from '../../platform/integration';
+import { Ss12000Simulator } from '../../simulators/ss12000/server';
+
+/** The simulator as `ferje dev` runs it: the huvudman API, nutid stand-in and the env that points Ferje at them. */
+export async function startSs12000DevSimulator(options: SimulatorStartOptions): Promise<RunningSimulator> {
+  const sim = await new Ss12000Simulator({
+    host: options.host,
+    port: options.basePort,
+    logger: options.logger,
+  }).start();
+  return {
+    title: 'SS12000 huvudman',
+    urls: { api: `${sim.url}/hm/<name>`, control: `${sim.url}/control`, jwks: `${sim.url}/.well-known/jwks.json` },
+    env: {
+      SS12000_TOKEN_URL: `${sim.url}/transaction`,
+      SS12000_WEBHOOK_JWKS_URL: `${sim.url}/.well-known/jwks.json`,
+      SS12000_WEBHOOK_ISSUER: sim.issuer.issuerUrl,
+      SS12000_WEBHOOK_AUDIENCE: sim.issuer.audience,
+      SS12000_WEBHOOK_LOCATION: sim.clientLocation,
+      SS12000_SIMULATOR_URL: sim.url,
+    },
+    stop: () => sim.stop(),
+  };
+}

@@ -1,0 +1,27 @@
+import { taskQueues } from '../../contract/task-queues';
+import type { IntegrationContext, IntegrationModule } from '../../platform/integration';
+import { createSs12000Activities } from '../../../activities/ss12000';
+import { loadSs12000Config } from './config';
+import { ss12000StatusCommand } from './cli';
+import { runSs12000Demo } from './demo';
+import { ss12000WebhookRoute } from './ingress-route';
+import { JwksCache, WebhookAuthenticator } from './webhook-auth';
+import { startSs12000DevSimulator } from './dev-simulator';
+
+export const ss12000Module: IntegrationModule = {
+  name: 'ss12000',
+  title: 'SS12000 school data',
+  taskQueue: taskQueues.ss12000,
+  createActivities: (ctx: IntegrationContext) => createSs12000Activities(ctx),
+  // The embedded store serialises writes anyway; a few pages in flight keep the huvudman API and the store busy.
+  workerOptions: () => ({ maxConcurrentActivityTaskExecutions: 8 }),
+  ingressRoutes(ctx) {
+    const config = loadSs12000Config(ctx.env, ctx.config);
+    const jwks = config.webhook.jwksUrl ? new JwksCache(config.webhook.jwksUrl) : undefined;
+    if (!jwks) ctx.logger.warn('SS12000_WEBHOOK_JWKS_URL is not set: every ss12000 webhook will be refused');
+    return [ss12000WebhookRoute(new WebhookAuthenticator(config, jwks), ctx.logger.child('ss12000'))];
+  },
+  startSimulator: startSs12000DevSimulator,
+  demo: runSs12000Demo,
+  cliCommands: [ss12000StatusCommand],
+};

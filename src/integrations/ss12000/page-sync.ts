@@ -1,0 +1,156 @@
+import { randomUUID } from 'node:crypto';
+import type { ResourceType, SyncStep } from '../../contract/ss12000/resource-types';
+import type { Logger } from '../../logging/logger';
+import type { Ss12000ApiClient } from './api-client';
+import type { LogEntry, StatisticsEntry } from './model';
+import type { EntityRow, Ss12000Store } from './store/store';
+import type { EntityValidator } from './validation';
+
+export interface PageRequest {
+  huvudman: string;
+  step: SyncStep;
+  /** `meta.modified.after` / `after` for the first page of a step. */
+  since?: string;
+  pageToken?: string;
+  limit: number;
+  /** For the Deleted step: which types the subscription keeps. */
+  keptTypes: ResourceType[];
+}
+
+/** Counts only: the page itself never leaves the activity. */
+export interface PageCounts {
+  fetched: number;
+  stored: number;
+  invalid: number;
+  deleted: number;
+  nextPageToken?: string;
+  logEntriesPosted: number;
+  reportsFailed: number;
+}
+
+async function inParallel<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++]);
+  });
+  await Promise.all(lanes);
+}
+
+/**
+ * One page of a sync step: GET, validate every entity, upsert the valid ones in one transaction, report the invalid
+ * ones (`POST /log`) and the page (`POST /statistics`). Reporting is best effort: the data is stored either way, and
+ * a failed report is counted, not retried (a retry would GET the page again).
+ */
+export class PageSyncer {
+  constructor(
+    private readonly deps: {
+      client: Ss12000ApiClient;
+      validator: EntityValidator;
+      store: Ss12000Store;
+      reportConcurrency: number;
+      logger: Logger;
+    },
+  ) {}
+
+  async syncPage(req: PageRequest): Promise<PageCounts> {
+    return req.step === 'Deleted' ? this.deletedPage(req) : this.entityPage(req, req.step);
+  }
+
+  private async entityPage(req: PageRequest, type: ResourceType): Promise<PageCounts> {
+    const { client, validator, store } = this.deps;
+    const page = await client.listPage(type, { limit: req.limit, modifiedAfter: req.since, pageToken: req.pageToken });
+    const rows: EntityRow[] = [];
+    const logs: LogEntry[] = [];
+    const now = new Date().toISOString();
+    for (const entity of page.entities) {
+      const result = validator.validate(type, entity);
+      if (result.valid) {
+        rows.push({ id: result.id, modified: result.modified, body: JSON.stringify(entity) });
+      } else {
+        logs.push({
+          message: `${type} failed validation and was not stored: ${result.problems.join('; ')}`,
+          severityLevel: result.severity,
+          messageType: result.messageType,
+          resourceType: type,
+          // DNP logs a random resource id when it cannot trust the entity's own.
+          resourceId: result.id ?? randomUUID(),
+          resourceUrl: page.resourceUrl,
+          timeOfOccurance: now,
+        });
+      }
+    }
+    const stored = await store.upsert(req.huvudman, type, rows);
+    const failedReports = await this.report(logs, [
+      {
+        resourceType: type,
+        newCount: 0,
+        updatedCount: stored,
+        deletedCount: 0,
+        resourceUrl: page.resourceUrl,
+        timeOfOccurance: now,
+      },
+    ]);
+    return {
+      fetched: page.entities.length,
+      stored,
+      invalid: logs.length,
+      deleted: 0,
+      nextPageToken: page.nextPageToken,
+      logEntriesPosted: logs.length - failedReports.logs,
+      reportsFailed: failedReports.logs + failedReports.statistics,
+    };
+  }
+
+  private async deletedPage(req: PageRequest): Promise<PageCounts> {
+    const { client, store } = this.deps;
+    const page = await client.deletedEntitiesPage({
+      limit: req.limit,
+      modifiedAfter: req.since,
+      pageToken: req.pageToken,
+      entities: req.keptTypes,
+    });
+    const now = new Date().toISOString();
+    let deleted = 0;
+    let fetched = 0;
+    const statistics: StatisticsEntry[] = [];
+    for (const type of req.keptTypes) {
+      const ids = page.deleted[type] ?? [];
+      if (ids.length === 0) continue;
+      fetched += ids.length;
+      const marked = await store.softDelete(req.huvudman, type, ids, now);
+      deleted += marked;
+      statistics.push({
+        resourceType: type,
+        newCount: 0,
+        updatedCount: 0,
+        deletedCount: ids.length,
+        resourceUrl: page.resourceUrl,
+        timeOfOccurance: now,
+      });
+    }
+    const failed = await this.report([], statistics);
+    return {
+      fetched,
+      stored: 0,
+      invalid: 0,
+      deleted,
+      nextPageToken: page.nextPageToken,
+      logEntriesPosted: 0,
+      reportsFailed: failed.logs + failed.statistics,
+    };
+  }
+
+  private async report(logs: LogEntry[], statistics: StatisticsEntry[]): Promise<{ logs: number; statistics: number }> {
+    const failed = { logs: 0, statistics: 0 };
+    await inParallel(logs, this.deps.reportConcurrency, async (entry) => {
+      await this.deps.client.postLog(entry).catch(() => failed.logs++);
+    });
+    for (const entry of statistics) {
+      await this.deps.client.postStatistics(entry).catch(() => failed.statistics++);
+    }
+    if (failed.logs + failed.statistics > 0) {
+      this.deps.logger.warn('ss12000 reports not accepted by the huvudman API', failed);
+    }
+    return failed;
+  }
+}

@@ -1,0 +1,87 @@
+import {
+  generateSigningKey,
+  signJwt,
+  verifyJwt,
+  requestedAccess,
+  type JwtClaims,
+  type SigningKey,
+} from '../../integrations/ss12000/jwt';
+
+/** Skolverket's organisation id: bearer tokens on calls to a huvudman API must carry it (digest §4). */
+export const skolverketOrganisationId = 'SE2021004185';
+
+export type TokenVariant =
+  'valid' | 'forged' | 'expired' | 'wrong-audience' | 'wrong-issuer' | 'wrong-organisation' | 'wrong-access';
+
+/**
+ * A stand-in for nutid, the token server: one ES256 key published as a JWKS, tokens for both directions. `forged`
+ * tokens are signed with a second key under the same kid, so only a real signature check catches them.
+ */
+export class FakeIssuer {
+  readonly key: SigningKey;
+  private readonly forger: SigningKey;
+
+  constructor(
+    readonly issuerUrl: string,
+    readonly audience = 'nutid',
+  ) {
+    this.key = generateSigningKey('nutid_sim_1');
+    this.forger = generateSigningKey('nutid_sim_1');
+  }
+
+  jwks(): { keys: unknown[] } {
+    return { keys: [this.key.publicJwk] };
+  }
+
+  mint(claims: JwtClaims, lifetimeSeconds: number, variant: TokenVariant = 'valid'): string {
+    const now = Math.floor(Date.now() / 1000);
+    const base: JwtClaims = {
+      iss: variant === 'wrong-issuer' ? 'https://issuer.invalid' : this.issuerUrl,
+      aud: variant === 'wrong-audience' ? 'someone-else' : this.audience,
+      iat: now,
+      nbf: now,
+      exp: variant === 'expired' ? now - 3600 : now + lifetimeSeconds,
+      version: 1,
+      auth_source: 'tlsfed',
+      ...claims,
+    };
+    return signJwt(variant === 'forged' ? this.forger : this.key, base);
+  }
+
+  /** Token the huvudman's notifier puts on a webhook (type `ss12000-client`). */
+  webhookToken(organisationId: string, clientLocation: string, variant: TokenVariant = 'valid'): string {
+    return this.mint(
+      {
+        organization_id: variant === 'wrong-organisation' ? 'SE5560000000' : organisationId,
+        requested_access: [
+          { type: variant === 'wrong-access' ? 'ss12000-api' : 'ss12000-client', locations: [clientLocation] },
+        ],
+      },
+      3600,
+      variant,
+    );
+  }
+
+  /** Checks a bearer token on a call to a huvudman API, as the reference does; returns the HTTP status to answer. */
+  async checkApiToken(
+    authorization: string | undefined,
+    apiUrl: string,
+    expectedOrg: string,
+  ): Promise<200 | 401 | 403> {
+    if (!authorization?.startsWith('Bearer ')) return 401;
+    let claims: JwtClaims;
+    try {
+      claims = await verifyJwt(authorization.slice(7), {
+        keyFor: async (kid) => (kid === this.key.kid ? this.key.publicJwk : undefined),
+      });
+    } catch {
+      return 401;
+    }
+    if (claims.organization_id !== expectedOrg) return 401;
+    // The reference checks that a location of the ss12000-api entry *contains* its configured URL.
+    const ok = requestedAccess(claims).some(
+      (a) => a.type === 'ss12000-api' && a.locations.some((l) => l.includes(apiUrl)),
+    );
+    return ok ? 200 : 403;
+  }
+}

@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { generateSigningKey, JwtRejectedError, signJwt, verifyJwt } from '../../../src/integrations/ss12000/jwt';
+import { parseWebhookBody } from '../../../src/integrations/ss12000/ingress-route';
+import { EntityValidator } from '../../../src/integrations/ss12000/validation';
+
+const key = generateSigningKey('k1');
+const now = Math.floor(Date.now() / 1000);
+const verify = (token: string) =>
+  verifyJwt(token, {
+    keyFor: async (kid) => (kid === 'k1' ? key.publicJwk : undefined),
+    issuer: 'iss',
+    audience: 'nutid',
+  });
+
+describe('ES256 JWT verification', () => {
+  it('accepts a valid token and rejects tampering, expiry, issuer, audience and other algorithms', async () => {
+    const good = signJwt(key, { iss: 'iss', aud: 'nutid', exp: now + 60 });
+    assert.equal((await verify(good)).iss, 'iss');
+    const [h, p, s] = good.split('.');
+    const tampered = `${h}.${Buffer.from(JSON.stringify({ iss: 'iss', aud: 'nutid', exp: now + 9999 })).toString('base64url')}.${s}`;
+    await assert.rejects(verify(tampered), (e: JwtRejectedError) => e.reason === 'signature');
+    await assert.rejects(
+      verify(signJwt(key, { iss: 'iss', aud: 'nutid', exp: now - 120 })),
+      (e: JwtRejectedError) => e.reason === 'expired',
+    );
+    await assert.rejects(
+      verify(signJwt(key, { iss: 'x', aud: 'nutid', exp: now + 60 })),
+      (e: JwtRejectedError) => e.reason === 'issuer',
+    );
+    await assert.rejects(
+      verify(signJwt(key, { iss: 'iss', aud: 'x', exp: now + 60 })),
+      (e: JwtRejectedError) => e.reason === 'audience',
+    );
+    const none = `${Buffer.from('{"alg":"none","kid":"k1"}').toString('base64url')}.${p}.`;
+    await assert.rejects(verify(none), (e: JwtRejectedError) => e.reason === 'algorithm');
+    await assert.rejects(
+      verify(signJwt(generateSigningKey('k2'), { iss: 'iss', aud: 'nutid', exp: now + 60 })),
+      (e: JwtRejectedError) => e.reason === 'unknown-key',
+    );
+  });
+});
+
+describe('webhook body', () => {
+  it('reads both spellings of modifiedEntities and the deletion flag, ignoring unknown types', () => {
+    const a = parseWebhookBody(
+      Buffer.from('{"modifiedEntites":["Person","Absence"],"modifiedEntities":["Group","Person"]}'),
+      't',
+    );
+    assert.deepEqual(a.modifiedTypes.sort(), ['Group', 'Person']);
+    assert.equal(a.deleted, false);
+    assert.equal(parseWebhookBody(Buffer.from('{"deletedEntities":true}'), 't').deleted, true);
+  });
+});
+
+describe('entity validation (reference schemas + DNP rules)', () => {
+  const v = new EntityValidator();
+  const person = {
+    id: '0b7f6a3e-1c2d-4e5f-8a9b-0c1d2e3f4a5b',
+    givenName: 'A',
+    familyName: 'B',
+    eduPersonPrincipalNames: ['a@b'],
+    civicNo: { value: '201001011234' },
+    enrolments: [{ enroledAt: { id: '1b7f6a3e-1c2d-4e5f-8a9b-0c1d2e3f4a5b' }, schoolType: 'GR', schoolYear: 3 }],
+  };
+  it('accepts a valid person and reports problems by path, never by value', () => {
+    assert.equal(v.validate('Person', person).valid, true);
+    const bad = v.validate('Person', { ...person, civicNo: { value: '19850101-1234' } });
+    assert.equal(bad.valid, false);
+    assert.ok(!bad.valid && bad.problems.every((p) => !p.includes('19850101')));
+    const noId = v.validate('Person', { ...person, id: 'x' });
+    assert.ok(!noId.valid && noId.id === undefined, 'no trusted id: the log entry gets a random one');
+    const gr0 = v.validate('Person', { ...person, enrolments: [{ ...person.enrolments[0], schoolYear: 0 }] });
+    assert.ok(!gr0.valid && gr0.messageType === 'DnpRule');
+  });
+  it('marks group types DNP does not use as out of scope (warning)', () => {
+    const g = v.validate('Group', {
+      id: '2b7f6a3e-1c2d-4e5f-8a9b-0c1d2e3f4a5b',
+      displayName: '7A',
+      groupType: 'Mentor',
+      schoolType: 'GR',
+      organisation: { id: '1b7f6a3e-1c2d-4e5f-8a9b-0c1d2e3f4a5b' },
+    });
+    assert.ok(!g.valid && g.severity === 'Warning' && g.messageType === 'OutOfDnpScope');
+  });
+});

@@ -1,0 +1,2 @@
+export { ss12000SubscriptionWorkflow } from './subscription';
+export { ss12000SyncPassWorkflow } from './sync-pass';
