@@ -1,3 +1,4 @@
+import { eformidlingFlows } from './eformidling/flows';
 import type { FlowDefinition } from './flow';
 
 /**
@@ -5,4 +6,4 @@ import type { FlowDefinition } from './flow';
  * Ferje itself and are listed too, so operators can start them by hand.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const flows: Record<string, FlowDefinition<any, any>> = {};
+export const flows: Record<string, FlowDefinition<any, any>> = { ...eformidlingFlows };
