@@ -16,7 +16,8 @@ export const eformidlingSendFlow = defineFlow<OutgoingMessageInput, OutgoingMess
   workflowId: (input) => messageWorkflowId(input.messageId),
   externalReference: (input) => input.messageId,
   // Process and type only: the receiver may be a person.
-  summary: (input) => `eFormidling ${input.documentType} message (${input.process.replace(/^urn:no:difi:profile:/, '')})`,
+  summary: (input) =>
+    `eFormidling ${input.documentType} message (${input.process.replace(/^urn:no:difi:profile:/, '')})`,
 });
 
 export const eformidlingInboxFlow = defineFlow<InboxInput, void>({

@@ -1,5 +1,5 @@
 import type { BlobRef } from '../blob-ref';
-import type { DocumentType, ServiceIdentifier } from './statuses';
+import type { ServiceIdentifier } from './statuses';
 
 /** Peek filters of `GET /api/messages/in/peek` (AND-ed). Consumers sharing one IP must use disjoint filters. */
 export interface InboxFilter {
@@ -51,7 +51,8 @@ export interface IncomingDelivery {
   messageId: string;
   conversationId?: string;
   inboxName: string;
-  documentType?: DocumentType | string;
+  /** A DocumentType value; kept as string because an IP may deliver types newer than this contract. */
+  documentType?: string;
   process?: string;
   /** The sender's identifier as in the SBD (an organisation number, `0192:` form). */
   senderIdentifier?: string;

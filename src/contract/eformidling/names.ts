@@ -21,6 +21,5 @@ export const inboxStateQuery = defineQuery<InboxState>('eformidlingInboxState');
 
 export const messageWorkflowId = (messageId: string): string => businessKey('eformidling-message', messageId);
 export const inboxWorkflowId = (inboxName: string): string => businessKey('eformidling-inbox', inboxName);
-export const statusQueueReaderWorkflowId = (ipName: string): string =>
-  businessKey('eformidling-status-queue', ipName);
+export const statusQueueReaderWorkflowId = (ipName: string): string => businessKey('eformidling-status-queue', ipName);
 export const defaultIncomingPrefix = 'eformidling-incoming';

@@ -141,7 +141,8 @@ export interface OutgoingContinuation {
   resumedExisting: boolean;
   statuses: StatusEntry[];
   deadline: string;
-  deliveredAt?: string;
+  /** Workflow time (epoch ms) when LEVERT was first seen. */
+  deliveredSeenAt?: number;
   pollIntervalMs: number;
 }
 

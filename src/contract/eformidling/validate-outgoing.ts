@@ -32,7 +32,10 @@ export function validateOutgoingMessage(input: OutgoingMessageInput, nowMs: numb
   };
   if (typeof input !== 'object' || input === null) return [{ path: '', problem: 'must be an object' }];
   if (typeof input.messageId !== 'string' || !UUID.test(input.messageId)) add('/messageId', 'must be a UUID');
-  if (input.conversationId !== undefined && (typeof input.conversationId !== 'string' || !UUID.test(input.conversationId)))
+  if (
+    input.conversationId !== undefined &&
+    (typeof input.conversationId !== 'string' || !UUID.test(input.conversationId))
+  )
     add('/conversationId', 'must be a UUID');
 
   if (input.sender !== undefined) {
@@ -56,7 +59,11 @@ export function validateOutgoingMessage(input: OutgoingMessageInput, nowMs: numb
   if (typeof input.process !== 'string' || !/^urn:[a-z0-9:._-]+$/i.test(input.process))
     add('/process', 'must be a process URN');
   if (!isDocumentType(input.documentType)) add('/documentType', 'is not a document type the IP knows');
-  if (typeof input.businessMessage !== 'object' || input.businessMessage === null || Array.isArray(input.businessMessage))
+  if (
+    typeof input.businessMessage !== 'object' ||
+    input.businessMessage === null ||
+    Array.isArray(input.businessMessage)
+  )
     add('/businessMessage', 'must be an object');
   if (input.securityLevel !== undefined && input.securityLevel !== 3 && input.securityLevel !== 4)
     add('/securityLevel', 'must be 3 or 4');
@@ -98,7 +105,10 @@ export function validateOutgoingMessage(input: OutgoingMessageInput, nowMs: numb
       add(`/files/${i}/fileName`, 'must be 1-255 characters without / \\ " or line breaks');
     else if (names.has(file.fileName)) add(`/files/${i}/fileName`, 'is used by another file of the message');
     else names.add(file.fileName);
-    if (file.title !== undefined && (typeof file.title !== 'string' || file.title.length > 255 || /[\r\n"]/.test(file.title)))
+    if (
+      file.title !== undefined &&
+      (typeof file.title !== 'string' || file.title.length > 255 || /[\r\n"]/.test(file.title))
+    )
       add(`/files/${i}/title`, 'must be at most 255 characters without " or line breaks');
     if (file.mediaType !== undefined && !/^[\w.+-]+\/[\w.+-]+$/.test(String(file.mediaType)))
       add(`/files/${i}/mediaType`, 'must be a MIME type');

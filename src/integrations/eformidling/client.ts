@@ -74,11 +74,19 @@ export class EformidlingClient {
   // ---- capabilities ----
 
   /** `GET /api/capabilities/{id}`; ReceiverNotFoundError when the identifier is in no register. */
-  async capabilities(identifier: string, options: { process?: string; securityLevel?: number } = {}): Promise<Capability[]> {
-    const body = await this.json<{ capabilities?: Capability[] }>('GET', `/api/capabilities/${encodeURIComponent(identifier)}`, {
-      query: { process: options.process, securityLevel: options.securityLevel },
-    });
-    if (!body || !Array.isArray(body.capabilities)) throw new MalformedResponseError('capabilities answer without a list');
+  async capabilities(
+    identifier: string,
+    options: { process?: string; securityLevel?: number } = {},
+  ): Promise<Capability[]> {
+    const body = await this.json<{ capabilities?: Capability[] }>(
+      'GET',
+      `/api/capabilities/${encodeURIComponent(identifier)}`,
+      {
+        query: { process: options.process, securityLevel: options.securityLevel },
+      },
+    );
+    if (!body || !Array.isArray(body.capabilities))
+      throw new MalformedResponseError('capabilities answer without a list');
     return body.capabilities;
   }
 
@@ -101,7 +109,9 @@ export class EformidlingClient {
 
   /** Multi-step 1: `POST /api/messages/out` with the SBD; registers OPPRETTET. */
   async createMessage(sbd: StandardBusinessDocument): Promise<StandardBusinessDocument> {
-    return (await this.json<StandardBusinessDocument>('POST', '/api/messages/out', { body: sbd })) as StandardBusinessDocument;
+    return (await this.json<StandardBusinessDocument>('POST', '/api/messages/out', {
+      body: sbd,
+    })) as StandardBusinessDocument;
   }
 
   /** Multi-step 2: `PUT /api/messages/out/{id}`, raw bytes streamed with Content-Length and Content-Disposition. */
@@ -197,8 +207,13 @@ export class EformidlingClient {
    * `GET /api/messages/in/pop/{id}`: the ASiC stream of a locked message (the caller pipes it into the blob store),
    * or undefined for message types without payload (204).
    */
-  async popIncoming(messageId: string, options: TransferOptions = {}): Promise<{ body: Readable; size?: number } | undefined> {
-    const res = await this.request('GET', `/api/messages/in/pop/${encodeURIComponent(messageId)}`, { signal: options.signal });
+  async popIncoming(
+    messageId: string,
+    options: TransferOptions = {},
+  ): Promise<{ body: Readable; size?: number } | undefined> {
+    const res = await this.request('GET', `/api/messages/in/pop/${encodeURIComponent(messageId)}`, {
+      signal: options.signal,
+    });
     if (res.statusCode === 204) {
       await res.body.dump();
       return undefined;
@@ -253,7 +268,10 @@ export class EformidlingClient {
   ): Promise<T | undefined> {
     const res = await this.request(method, path, {
       query: options.query,
-      headers: options.body !== undefined ? { 'content-type': 'application/json', accept: 'application/json' } : { accept: 'application/json' },
+      headers:
+        options.body !== undefined
+          ? { 'content-type': 'application/json', accept: 'application/json' }
+          : { accept: 'application/json' },
       body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
     });
     if (res.statusCode === 204) {
@@ -285,7 +303,10 @@ export class EformidlingClient {
     });
     if (res.statusCode >= 200 && res.statusCode < 300) return res;
     const errorBody = await readErrorBody(res);
-    throw apiErrorFrom(res.statusCode, errorBody, method, url.pathname.replace(/[0-9a-f-]{36}/gi, '{id}'));
+    const error = apiErrorFrom(res.statusCode, errorBody, method, url.pathname.replace(/[0-9a-f-]{36}/gi, '{id}'));
+    const retryAfter = Number(res.headers['retry-after']);
+    if (Number.isFinite(retryAfter) && retryAfter >= 0) error.retryAfterMs = retryAfter * 1000;
+    throw error;
   }
 }
 
@@ -306,7 +327,7 @@ async function readErrorBody(res: Dispatcher.ResponseData): Promise<SpringErrorB
   }
   try {
     const parsed = JSON.parse(text) as unknown;
-    return typeof parsed === 'object' && parsed !== null ? (parsed as SpringErrorBody) : undefined;
+    return typeof parsed === 'object' && parsed !== null ? parsed : undefined;
   } catch {
     return undefined;
   }

@@ -46,7 +46,9 @@ export const storeAndRecordConsumer: IncomingConsumer = {
 export function loadEformidlingConfig(env: Env, ferje: FerjeConfig): EformidlingConfig {
   const webhookToken = envOptional(env, 'EFORMIDLING_WEBHOOK_TOKEN');
   if (webhookToken !== undefined && !/^[A-Za-z0-9_-]{32,128}$/.test(webhookToken)) {
-    throw new ConfigError('EFORMIDLING_WEBHOOK_TOKEN must be 32-128 characters of A-Z a-z 0-9 _ - (it guards the webhook)');
+    throw new ConfigError(
+      'EFORMIDLING_WEBHOOK_TOKEN must be 32-128 characters of A-Z a-z 0-9 _ - (it guards the webhook)',
+    );
   }
   const inboxes: InboxConfig[] = [];
   const json = envOptional(env, 'EFORMIDLING_INBOXES');
@@ -72,7 +74,7 @@ export function loadEformidlingConfig(env: Env, ferje: FerjeConfig): Eformidling
   } else if (envBool(env, 'EFORMIDLING_INBOX_ENABLED', false)) {
     inboxes.push({
       name: envString(env, 'EFORMIDLING_INBOX_NAME', 'default'),
-      filter: Object.fromEntries(new URLSearchParams(envOptional(env, 'EFORMIDLING_INBOX_FILTER') ?? '')) as InboxFilter,
+      filter: Object.fromEntries(new URLSearchParams(envOptional(env, 'EFORMIDLING_INBOX_FILTER') ?? '')),
       consumer: storeAndRecordConsumer,
       pollInterval: envOptional(env, 'EFORMIDLING_INBOX_POLL_INTERVAL'),
     });
@@ -90,7 +92,9 @@ export function loadEformidlingConfig(env: Env, ferje: FerjeConfig): Eformidling
     username: envOptional(env, 'EFORMIDLING_USERNAME'),
     password: envOptional(env, 'EFORMIDLING_PASSWORD'),
     webhookToken,
-    webhookPushEndpoint: webhookToken ? `${ferje.ingress.publicBaseUrl}/webhooks/eformidling/${webhookToken}` : undefined,
+    webhookPushEndpoint: webhookToken
+      ? `${ferje.ingress.publicBaseUrl}/webhooks/eformidling/${webhookToken}`
+      : undefined,
     subscriptionName: envString(env, 'EFORMIDLING_SUBSCRIPTION_NAME', 'ferje'),
     inboxes,
     statusQueueReader: envBool(env, 'EFORMIDLING_STATUS_QUEUE_READER', false),

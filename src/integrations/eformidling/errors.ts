@@ -22,6 +22,8 @@ export class EformidlingError extends Error {
  */
 export class EformidlingApiError extends EformidlingError {
   override readonly name: string = 'EformidlingApiError';
+  /** From a `Retry-After` header (429/503), when the IP or a proxy in front of it sent one. */
+  retryAfterMs?: number;
   constructor(
     readonly status: number,
     readonly exception: string | undefined,
@@ -67,7 +69,12 @@ export class FileTooLargeError extends EformidlingApiError {
 
 const byException: Record<
   string,
-  new (status: number, exception: string | undefined, message: string, body: SpringErrorBody | undefined) => EformidlingApiError
+  new (
+    status: number,
+    exception: string | undefined,
+    message: string,
+    body: SpringErrorBody | undefined,
+  ) => EformidlingApiError
 > = {
   MessageAlreadyExistsException: MessageAlreadyExistsError,
   MessageNotFoundException: MessageNotFoundError,
@@ -79,7 +86,12 @@ const byException: Record<
 };
 
 /** Maps an error answer to the most precise class. Messages carry status and exception name, never the body text. */
-export function apiErrorFrom(status: number, body: SpringErrorBody | undefined, method: string, path: string): EformidlingApiError {
+export function apiErrorFrom(
+  status: number,
+  body: SpringErrorBody | undefined,
+  method: string,
+  path: string,
+): EformidlingApiError {
   const exception = body?.exception?.split('.').pop();
   const Cls = (exception && byException[exception]) || EformidlingApiError;
   return new Cls(status, exception, `${method} ${path} answered ${status}${exception ? ` ${exception}` : ''}`, body);

@@ -39,7 +39,9 @@ export function lookupIdentifier(receiver: Receiver): string {
 }
 
 function senderIdentifier(sender: Sender): string {
-  return sender.onBehalfOf ? `0192:${sender.organisationNumber}:${sender.onBehalfOf}` : `0192:${sender.organisationNumber}`;
+  return sender.onBehalfOf
+    ? `0192:${sender.organisationNumber}:${sender.onBehalfOf}`
+    : `0192:${sender.organisationNumber}`;
 }
 
 /**
@@ -68,7 +70,8 @@ export function buildSbd(d: SbdDescription): StandardBusinessDocument {
         : {}),
     },
   ];
-  if (d.senderReference) scopes.push({ type: 'SenderRef', instanceIdentifier: d.senderReference, identifier: d.process });
+  if (d.senderReference)
+    scopes.push({ type: 'SenderRef', instanceIdentifier: d.senderReference, identifier: d.process });
   if (d.receiverReference)
     scopes.push({ type: 'ReceiverRef', instanceIdentifier: d.receiverReference, identifier: d.process });
 

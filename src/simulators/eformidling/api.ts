@@ -122,11 +122,15 @@ function createOutgoing(ctx: ApiContext, raw: unknown): OutboxMessage {
 }
 
 function addFileChecks(state: SimState, message: OutboxMessage, fileName: string, size: number): void {
-  if (message.files.some((f) => f.fileName === fileName)) throw badRequest('DuplicateFilenameException', `Duplicate filename: ${fileName}`);
+  if (message.files.some((f) => f.fileName === fileName))
+    throw badRequest('DuplicateFilenameException', `Duplicate filename: ${fileName}`);
   const limit = state.settings.transportLimitBytes[message.serviceIdentifier];
   const total = message.files.reduce((sum, f) => sum + f.size, 0) + size;
   if (limit !== undefined && total > limit)
-    throw badRequest('MaxFileSizeExceededException', `Total file size exceeds the limit of ${limit} bytes for ${message.serviceIdentifier}`);
+    throw badRequest(
+      'MaxFileSizeExceededException',
+      `Total file size exceeds the limit of ${limit} bytes for ${message.serviceIdentifier}`,
+    );
 }
 
 /** `POST /api/messages/out/multipart`: every file streamed to disk; 5 MiB per file; create + send in one call. */
@@ -139,7 +143,10 @@ async function multipart(ctx: ApiContext): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     let bb: Busboy.Busboy;
     try {
-      bb = Busboy({ headers: req.headers, limits: { fileSize: MULTIPART_MAX_FILE_BYTES, fieldSize: 10 * 1024 * 1024 } });
+      bb = Busboy({
+        headers: req.headers,
+        limits: { fileSize: MULTIPART_MAX_FILE_BYTES, fieldSize: 10 * 1024 * 1024 },
+      });
     } catch {
       reject(badRequest('MultipartException', 'Not a multipart request'));
       return;
@@ -169,11 +176,16 @@ async function multipart(ctx: ApiContext): Promise<void> {
   const cleanup = (): Promise<unknown> => Promise.all(files.map((f) => rm(f.path, { force: true })));
   try {
     const tooLarge = files.find((f) => f.tooLarge);
-    if (tooLarge) throw badRequest('MultipartFileToLargeException', `File ${tooLarge.fileName} exceeds ${MULTIPART_MAX_FILE_BYTES} bytes`);
+    if (tooLarge)
+      throw badRequest(
+        'MultipartFileToLargeException',
+        `File ${tooLarge.fileName} exceeds ${MULTIPART_MAX_FILE_BYTES} bytes`,
+      );
     const names = files.map((f) => f.fileName);
     const dup = names.filter((n, i) => names.indexOf(n) !== i);
     if (dup.length > 0) throw badRequest('DuplicateFilenameException', `Duplicate filename: ${dup.join(', ')}`);
-    if (sbdJson === undefined) throw badRequest('MissingServletRequestPartException', "Required request part 'sbd' is not present");
+    if (sbdJson === undefined)
+      throw badRequest('MissingServletRequestPartException', "Required request part 'sbd' is not present");
     let raw: unknown;
     try {
       raw = JSON.parse(sbdJson);
@@ -197,7 +209,8 @@ async function upload(ctx: ApiContext): Promise<void> {
   const type = req.headers['content-type'];
   const disposition = parseContentDisposition(req.headers['content-disposition']);
   if (!type) throw badRequest('MissingRequestHeaderException', "Required request header 'Content-Type' is not present");
-  if (!disposition.filename) throw badRequest('MissingRequestHeaderException', "Required request header 'Content-Disposition' is not present");
+  if (!disposition.filename)
+    throw badRequest('MissingRequestHeaderException', "Required request header 'Content-Disposition' is not present");
   const declared = Number(req.headers['content-length'] ?? 0);
   addFileChecks(state, message, disposition.filename, Number.isFinite(declared) ? declared : 0);
   const target = path.join(ctx.filesDir, randomUUID());
@@ -240,13 +253,22 @@ function statusFilter(query: URLSearchParams) {
 }
 
 function incomingFilter(query: URLSearchParams) {
-  return (e: { messageId: string; conversationId: string; serviceIdentifier: string; process?: string; senderIdentifier?: string; receiverIdentifier?: string }) =>
+  return (e: {
+    messageId: string;
+    conversationId: string;
+    serviceIdentifier: string;
+    process?: string;
+    senderIdentifier?: string;
+    receiverIdentifier?: string;
+  }) =>
     (!query.get('messageId') || e.messageId === query.get('messageId')) &&
     (!query.get('conversationId') || e.conversationId === query.get('conversationId')) &&
     (!query.get('serviceIdentifier') || e.serviceIdentifier === query.get('serviceIdentifier')) &&
     (!query.get('process') || e.process === query.get('process')) &&
-    (!query.get('senderIdentifier') || e.senderIdentifier?.replace(/^0192:/, '') === query.get('senderIdentifier')?.replace(/^0192:/, '')) &&
-    (!query.get('receiverIdentifier') || e.receiverIdentifier?.replace(/^0192:/, '') === query.get('receiverIdentifier')?.replace(/^0192:/, ''));
+    (!query.get('senderIdentifier') ||
+      e.senderIdentifier?.replace(/^0192:/, '') === query.get('senderIdentifier')?.replace(/^0192:/, '')) &&
+    (!query.get('receiverIdentifier') ||
+      e.receiverIdentifier?.replace(/^0192:/, '') === query.get('receiverIdentifier')?.replace(/^0192:/, ''));
 }
 
 function lockedIncoming(state: SimState, messageId: string) {
@@ -272,7 +294,12 @@ function conversationJson(c: SimState['conversations'][number]) {
     expiry: ipTime(c.expiry),
     direction: c.direction,
     serviceIdentifier: c.serviceIdentifier,
-    messageStatuses: c.statuses.map((s) => ({ id: s.id, lastUpdate: s.lastUpdate, status: s.status, description: s.description })),
+    messageStatuses: c.statuses.map((s) => ({
+      id: s.id,
+      lastUpdate: s.lastUpdate,
+      status: s.status,
+      description: s.description,
+    })),
   };
 }
 
@@ -302,11 +329,25 @@ export const apiRoutes: Route[] = [
     /^\/api\/messages\/out$/,
     async ({ state, query, res }) => {
       const { page, size } = pageParams(query);
-      const all = [...state.outbox.values()].filter((m) => !query.get('messageId') || m.messageId === query.get('messageId'));
-      sendIpJson(res, 200, pageOf(all.map((m) => m.sbd), page, size));
+      const all = [...state.outbox.values()].filter(
+        (m) => !query.get('messageId') || m.messageId === query.get('messageId'),
+      );
+      sendIpJson(
+        res,
+        200,
+        pageOf(
+          all.map((m) => m.sbd),
+          page,
+          size,
+        ),
+      );
     },
   ],
-  ['GET', /^\/api\/messages\/out\/([^/]+)$/, async ({ state, params, res }) => sendIpJson(res, 200, outboxOrThrow(state, params[0]).sbd)],
+  [
+    'GET',
+    /^\/api\/messages\/out\/([^/]+)$/,
+    async ({ state, params, res }) => sendIpJson(res, 200, outboxOrThrow(state, params[0]).sbd),
+  ],
   ['PUT', /^\/api\/messages\/out\/([^/]+)$/, upload],
   [
     'POST',
@@ -350,7 +391,10 @@ export const apiRoutes: Route[] = [
     /^\/api\/statuses$/,
     async ({ state, query, res }) => {
       const { page, size } = pageParams(query);
-      const all = state.conversations.flatMap((c) => c.statuses).filter(statusFilter(query)).sort((a, b) => a.id - b.id);
+      const all = state.conversations
+        .flatMap((c) => c.statuses)
+        .filter(statusFilter(query))
+        .sort((a, b) => a.id - b.id);
       sendIpJson(res, 200, pageOf(all, page, size));
     },
   ],
@@ -433,7 +477,15 @@ export const apiRoutes: Route[] = [
     async ({ state, query, res }) => {
       const { page, size } = pageParams(query);
       const all = [...state.inbox.values()].filter(incomingFilter(query)).sort((a, b) => a.lastUpdated - b.lastUpdated);
-      sendIpJson(res, 200, pageOf(all.map((e) => e.sbd), page, size));
+      sendIpJson(
+        res,
+        200,
+        pageOf(
+          all.map((e) => e.sbd),
+          page,
+          size,
+        ),
+      );
     },
   ],
   [
@@ -443,7 +495,8 @@ export const apiRoutes: Route[] = [
       const body = (await jsonBody(req)) as Record<string, unknown>;
       const errors: { field: string; code: string; defaultMessage: string }[] = [];
       if (body.id !== undefined) errors.push({ field: 'id', code: 'Null', defaultMessage: 'must be null' });
-      if (typeof body.name !== 'string' || !body.name) errors.push({ field: 'name', code: 'NotNull', defaultMessage: 'must not be null' });
+      if (typeof body.name !== 'string' || !body.name)
+        errors.push({ field: 'name', code: 'NotNull', defaultMessage: 'must not be null' });
       let validUrl = false;
       try {
         validUrl = typeof body.pushEndpoint === 'string' && /^https?:$/.test(new URL(body.pushEndpoint).protocol);
@@ -451,15 +504,32 @@ export const apiRoutes: Route[] = [
         validUrl = false;
       }
       if (!validUrl) errors.push({ field: 'pushEndpoint', code: 'URL', defaultMessage: 'must be a valid URL' });
-      if (body.resource !== 'all' && body.resource !== 'messages') errors.push({ field: 'resource', code: 'OneOf', defaultMessage: 'must be one of all, messages' });
-      if (body.event !== 'all' && body.event !== 'status') errors.push({ field: 'event', code: 'OneOf', defaultMessage: 'must be one of all, status' });
-      if (body.filter !== undefined) {
-        const keys = [...new URLSearchParams(String(body.filter)).keys()];
-        if (keys.some((k) => !validWebhookFilterKeys.includes(k))) errors.push({ field: 'filter', code: 'WebhookFilter', defaultMessage: 'unknown filter' });
+      if (body.resource !== 'all' && body.resource !== 'messages')
+        errors.push({ field: 'resource', code: 'OneOf', defaultMessage: 'must be one of all, messages' });
+      if (body.event !== 'all' && body.event !== 'status')
+        errors.push({ field: 'event', code: 'OneOf', defaultMessage: 'must be one of all, status' });
+      if (body.filter !== undefined && typeof body.filter !== 'string')
+        errors.push({ field: 'filter', code: 'WebhookFilter', defaultMessage: 'must be a string' });
+      else if (body.filter !== undefined) {
+        const keys = [...new URLSearchParams(body.filter).keys()];
+        if (keys.some((k) => !validWebhookFilterKeys.includes(k)))
+          errors.push({ field: 'filter', code: 'WebhookFilter', defaultMessage: 'unknown filter' });
       }
-      if (errors.length > 0) throw new SimError(400, 'MethodArgumentNotValidException', "Validation failed for object='subscription'", errors);
-      const exists = [...state.subscriptions.values()].some((s) => s.name === body.name && s.pushEndpoint === body.pushEndpoint);
-      if (exists) throw badRequest('SubscriptionWithSameNameAndPushEndpointAlreadyExists', 'Subscription with same name and push endpoint already exists');
+      if (errors.length > 0)
+        throw new SimError(
+          400,
+          'MethodArgumentNotValidException',
+          "Validation failed for object='subscription'",
+          errors,
+        );
+      const exists = [...state.subscriptions.values()].some(
+        (s) => s.name === body.name && s.pushEndpoint === body.pushEndpoint,
+      );
+      if (exists)
+        throw badRequest(
+          'SubscriptionWithSameNameAndPushEndpointAlreadyExists',
+          'Subscription with same name and push endpoint already exists',
+        );
       // The IP pings the endpoint before saving; a failing ping is only logged.
       state.push(String(body.pushEndpoint), { createdTs: ipTime(), event: 'ping' });
       const row = state.addSubscription({
@@ -467,7 +537,7 @@ export const apiRoutes: Route[] = [
         pushEndpoint: String(body.pushEndpoint),
         resource: String(body.resource),
         event: String(body.event),
-        filter: body.filter === undefined ? undefined : String(body.filter),
+        filter: typeof body.filter === 'string' ? body.filter : undefined,
       });
       sendIpJson(res, 200, row);
     },
@@ -508,7 +578,8 @@ export const apiRoutes: Route[] = [
     'DELETE',
     /^\/api\/subscriptions\/(\d+)$/,
     async ({ state, params, res }) => {
-      if (!state.subscriptions.delete(Number(params[0]))) throw notFound('SubscriptionNotFoundException', `Subscription ${params[0]} not found`);
+      if (!state.subscriptions.delete(Number(params[0])))
+        throw notFound('SubscriptionNotFoundException', `Subscription ${params[0]} not found`);
       sendEmpty(res, 200);
     },
   ],

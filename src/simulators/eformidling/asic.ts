@@ -31,7 +31,11 @@ export async function writeAsic(target: string, files: ZipSource[]): Promise<num
       files.map((f) => `  <manifest:file-entry manifest:full-path="${escapeXml(f.name)}"/>\n`).join('') +
       '</manifest:manifest>\n',
   );
-  const entries: ZipSource[] = [{ name: 'mimetype', content: Buffer.from(MIMETYPE) }, ...files, { name: 'META-INF/manifest.xml', content: manifest }];
+  const entries: ZipSource[] = [
+    { name: 'mimetype', content: Buffer.from(MIMETYPE) },
+    ...files,
+    { name: 'META-INF/manifest.xml', content: manifest },
+  ];
   const out = createWriteStream(target);
   const write = async (buf: Buffer): Promise<void> => {
     if (!out.write(buf)) await once(out, 'drain');
@@ -69,7 +73,9 @@ export async function writeAsic(target: string, files: ZipSource[]): Promise<num
     await write(local);
     await write(name);
     if (entry.content) await write(entry.content);
-    else for await (const chunk of createReadStream(entry.path as string, { highWaterMark: 1024 * 1024 })) await write(chunk as Buffer);
+    else
+      for await (const chunk of createReadStream(entry.path as string, { highWaterMark: 1024 * 1024 }))
+        await write(chunk as Buffer);
     offset += 30 + name.length + size;
   }
   const cdBuf = Buffer.concat(central);

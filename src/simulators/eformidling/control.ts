@@ -3,7 +3,12 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { documentStandards, isDocumentType, isMessageStatus, type ServiceIdentifier } from '../../contract/eformidling/statuses';
+import {
+  documentStandards,
+  isDocumentType,
+  isMessageStatus,
+  type ServiceIdentifier,
+} from '../../contract/eformidling/statuses';
 import { readBody } from '../../http/server-utils';
 import type { Route } from './api';
 import { writeAsic, type ZipSource } from './asic';
@@ -59,17 +64,24 @@ async function generated(target: string, size: number): Promise<void> {
  * Puts a message into the inbox as if transport had delivered it. Like the IP, a messageId that is still queued is
  * dropped; one that was already deleted is queued again (a transport redelivery).
  */
-export async function injectIncoming(state: SimState, filesDir: string, body: IncomingInjection): Promise<{ messageId: string; queued: boolean }> {
+export async function injectIncoming(
+  state: SimState,
+  filesDir: string,
+  body: IncomingInjection,
+): Promise<{ messageId: string; queued: boolean }> {
   const messageId = body.messageId ?? randomUUID();
   if (state.inbox.has(messageId)) {
     state.stats.duplicateIncomingDropped++;
     return { messageId, queued: false };
   }
   const documentType = body.documentType ?? 'arkivmelding';
-  if (!isDocumentType(documentType)) throw badRequest('UnknownMessageTypeException', `Unknown message type: ${documentType}`);
+  if (!isDocumentType(documentType))
+    throw badRequest('UnknownMessageTypeException', `Unknown message type: ${documentType}`);
   const conversationId = body.conversationId ?? randomUUID();
   const process = body.process ?? 'urn:no:difi:profile:arkivmelding:administrasjon:ver1.0';
-  const expiry = body.expectedResponseDateTime ? Date.parse(body.expectedResponseDateTime) : Date.now() + state.settings.defaultTtlMs;
+  const expiry = body.expectedResponseDateTime
+    ? Date.parse(body.expectedResponseDateTime)
+    : Date.now() + state.settings.defaultTtlMs;
   const sender = `0192:${body.sender ?? '920000002'}`;
   const receiver = `0192:${body.receiver ?? state.ownOrganisation}`;
   const sbd = {
@@ -110,7 +122,10 @@ export async function injectIncoming(state: SimState, filesDir: string, body: In
         temp.push(p);
         sources.push({ name: f.name, path: p });
       } else {
-        sources.push({ name: f.name, content: f.base64 !== undefined ? Buffer.from(f.base64, 'base64') : Buffer.from(f.text ?? '', 'utf8') });
+        sources.push({
+          name: f.name,
+          content: f.base64 !== undefined ? Buffer.from(f.base64, 'base64') : Buffer.from(f.text ?? '', 'utf8'),
+        });
       }
     }
     asicPath = path.join(filesDir, `${randomUUID()}.asic`);
@@ -175,12 +190,19 @@ export function controlRoutes(faults: FaultRule[]): Route[] {
         const outbox = state.outbox.get(params[0]);
         sendIpJson(res, 200, {
           creates: state.stats.creates[params[0]] ?? 0,
-          conversations: state.conversations.filter((c) => c.messageId === params[0]).map((c) => ({
-            direction: c.direction,
-            serviceIdentifier: c.serviceIdentifier,
-            statuses: c.statuses.map((s) => s.status),
-          })),
-          outbox: outbox ? { files: outbox.files.map((f) => ({ fileName: f.fileName, size: f.size, title: f.title })), sending: outbox.sending } : null,
+          conversations: state.conversations
+            .filter((c) => c.messageId === params[0])
+            .map((c) => ({
+              direction: c.direction,
+              serviceIdentifier: c.serviceIdentifier,
+              statuses: c.statuses.map((s) => s.status),
+            })),
+          outbox: outbox
+            ? {
+                files: outbox.files.map((f) => ({ fileName: f.fileName, size: f.size, title: f.title })),
+                sending: outbox.sending,
+              }
+            : null,
           inbox: state.inbox.has(params[0]),
         });
       },
@@ -188,7 +210,8 @@ export function controlRoutes(faults: FaultRule[]): Route[] {
     [
       'POST',
       /^\/_control\/incoming$/,
-      async ({ state, req, res, filesDir }) => sendIpJson(res, 200, await injectIncoming(state, filesDir, await json<IncomingInjection>(req))),
+      async ({ state, req, res, filesDir }) =>
+        sendIpJson(res, 200, await injectIncoming(state, filesDir, await json<IncomingInjection>(req))),
     ],
     [
       'POST',
@@ -258,4 +281,3 @@ export function controlRoutes(faults: FaultRule[]): Route[] {
     ],
   ];
 }
-

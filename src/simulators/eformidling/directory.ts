@@ -37,7 +37,10 @@ export const ARKIVMELDING_PROCESSES = [
   'tekniskeTjenester',
 ].map((p) => `urn:no:difi:profile:arkivmelding:${p}:ver1.0`);
 const ARKIVMELDING_RESPONSE = 'urn:no:difi:profile:arkivmelding:response:ver1.0';
-const DIGITALPOST_PROCESSES = ['urn:no:difi:profile:digitalpost:info:ver1.0', 'urn:no:difi:profile:digitalpost:vedtak:ver1.0'];
+const DIGITALPOST_PROCESSES = [
+  'urn:no:difi:profile:digitalpost:info:ver1.0',
+  'urn:no:difi:profile:digitalpost:vedtak:ver1.0',
+];
 
 /** Test organisations of the simulator (documented in docs/eformidling.md). */
 export function defaultParticipants(ownOrganisation: string): Record<string, Participant> {
@@ -69,12 +72,18 @@ export function capabilitiesFor(
   const bare = identifier.replace(/^0192:/, '');
   if (/^\d{11}$/.test(bare)) {
     const participant = participants[bare] ?? { routing: 'DPO', outcome: defaultPersonOutcome };
-    const address = { name: 'Testperson', street: 'Testveien 1', postalCode: '0001', postalArea: 'OSLO', country: 'NO' };
+    const address = {
+      name: 'Testperson',
+      street: 'Testveien 1',
+      postalCode: '0001',
+      postalArea: 'OSLO',
+      country: 'NO',
+    };
     return {
       participant,
       capabilities: DIGITALPOST_PROCESSES.map((process) => ({
         process,
-        serviceIdentifier: 'DPI' as ServiceIdentifier,
+        serviceIdentifier: 'DPI',
         documentTypes: docTypes('digital', 'print'),
         postAddress: address,
         returnAddress: { ...address, name: 'Avsender' },
@@ -89,16 +98,24 @@ export function capabilitiesFor(
   switch (participant.routing) {
     case 'DPO':
       capabilities = [
-        ...processes.map((process) => ({
+        ...processes.map((process): Capability => ({
           process,
-          serviceIdentifier: 'DPO' as ServiceIdentifier,
+          serviceIdentifier: 'DPO',
           documentTypes: docTypes('arkivmelding'),
         })),
-        { process: ARKIVMELDING_RESPONSE, serviceIdentifier: 'DPO', documentTypes: docTypes('arkivmelding_kvittering') },
+        {
+          process: ARKIVMELDING_RESPONSE,
+          serviceIdentifier: 'DPO',
+          documentTypes: docTypes('arkivmelding_kvittering'),
+        },
       ];
       break;
     case 'DPF':
-      capabilities = processes.map((process) => ({ process, serviceIdentifier: 'DPF', documentTypes: docTypes('arkivmelding') }));
+      capabilities = processes.map((process) => ({
+        process,
+        serviceIdentifier: 'DPF',
+        documentTypes: docTypes('arkivmelding'),
+      }));
       break;
     case 'DPV':
       capabilities = processes.map((process) => ({

@@ -25,7 +25,10 @@ export function sendIpJson(res: ServerResponse, status: number, body: unknown): 
 }
 
 export function sendSpringError(res: ServerResponse, err: SimError, path: string): void {
-  const pkg = err.exception === 'MethodArgumentNotValidException' ? 'org.springframework.web.bind' : 'no.difi.meldingsutveksling.exceptions';
+  const pkg =
+    err.exception === 'MethodArgumentNotValidException'
+      ? 'org.springframework.web.bind'
+      : 'no.difi.meldingsutveksling.exceptions';
   sendIpJson(res, err.status, {
     timestamp: ipTime(),
     status: err.status,

@@ -34,7 +34,9 @@ export interface RunningEformidlingSimulator {
  * enforces — plus `/_control/*` endpoints for tests and the demo (inject incoming messages, push statuses, change
  * outcomes and timings, inject faults).
  */
-export async function startEformidlingSimulator(options: EformidlingSimulatorOptions): Promise<RunningEformidlingSimulator> {
+export async function startEformidlingSimulator(
+  options: EformidlingSimulatorOptions,
+): Promise<RunningEformidlingSimulator> {
   const logger = options.logger ?? createLogger('simulator.eformidling', 'WARN');
   const settings = { ...SimState.defaultSettings(), ...options.settings };
   const state = new SimState(settings, options.ownOrganisation ?? '910000001', logger);
@@ -61,7 +63,9 @@ export async function startEformidlingSimulator(options: EformidlingSimulatorOpt
             res.end();
             return;
           }
-          const fault = faults.find((f) => (f.count ?? 0) > 0 && (!f.method || f.method === req.method) && new RegExp(f.path).test(pathname));
+          const fault = faults.find(
+            (f) => (f.count ?? 0) > 0 && (!f.method || f.method === req.method) && new RegExp(f.path).test(pathname),
+          );
           if (fault) {
             fault.count = (fault.count ?? 1) - 1;
             if (fault.latencyMs) await new Promise((r) => setTimeout(r, fault.latencyMs));
@@ -77,7 +81,11 @@ export async function startEformidlingSimulator(options: EformidlingSimulatorOpt
             }
             if (fault.status) {
               req.resume();
-              throw new SimError(fault.status, fault.status === 503 ? 'ServiceUnavailableException' : 'RuntimeException', 'Injected fault');
+              throw new SimError(
+                fault.status,
+                fault.status === 503 ? 'ServiceUnavailableException' : 'RuntimeException',
+                'Injected fault',
+              );
             }
           }
         }
@@ -85,7 +93,14 @@ export async function startEformidlingSimulator(options: EformidlingSimulatorOpt
           if (method !== req.method) continue;
           const m = pattern.exec(pathname);
           if (!m) continue;
-          await handler({ req, res, params: m.slice(1).map(decodeURIComponent), query: url.searchParams, state, filesDir });
+          await handler({
+            req,
+            res,
+            params: m.slice(1).map(decodeURIComponent),
+            query: url.searchParams,
+            state,
+            filesDir,
+          });
           return;
         }
         req.resume();

@@ -209,7 +209,13 @@ export class SimState {
   }
 
   createConversation(fields: Omit<ConversationRow, 'id' | 'statuses' | 'timers' | 'finished'>): ConversationRow {
-    const conv: ConversationRow = { ...fields, id: this.nextConversationId++, statuses: [], timers: [], finished: false };
+    const conv: ConversationRow = {
+      ...fields,
+      id: this.nextConversationId++,
+      statuses: [],
+      timers: [],
+      finished: false,
+    };
     this.conversations.push(conv);
     return conv;
   }
@@ -268,7 +274,13 @@ export class SimState {
     };
     for (const sub of this.subscriptions.values()) {
       if (sub.event !== 'all' && sub.event !== 'status') continue;
-      if (!filterMatches(sub.filter, { status: row.status, serviceIdentifier: conv.serviceIdentifier, direction: conv.direction }))
+      if (
+        !filterMatches(sub.filter, {
+          status: row.status,
+          serviceIdentifier: conv.serviceIdentifier,
+          direction: conv.direction,
+        })
+      )
         continue;
       this.push(sub.pushEndpoint, event);
     }

@@ -9,8 +9,21 @@ interface Header {
   headerVersion?: string;
   sender?: { identifier?: { value?: string } }[];
   receiver?: { identifier?: { value?: string } }[];
-  documentIdentification?: { standard?: string; typeVersion?: string; instanceIdentifier?: string; type?: string; creationDateAndTime?: string };
-  businessScope?: { scope?: { type?: string; instanceIdentifier?: string; identifier?: string; scopeInformation?: { expectedResponseDateTime?: string }[] }[] };
+  documentIdentification?: {
+    standard?: string;
+    typeVersion?: string;
+    instanceIdentifier?: string;
+    type?: string;
+    creationDateAndTime?: string;
+  };
+  businessScope?: {
+    scope?: {
+      type?: string;
+      instanceIdentifier?: string;
+      identifier?: string;
+      scopeInformation?: { expectedResponseDateTime?: string }[];
+    }[];
+  };
 }
 
 export interface AcceptedSbd {
@@ -31,23 +44,34 @@ const beanError = (field: string, code: string, message: string): SimError =>
 
 /** Create-time rules (§3c): bean validation, defaults, duplicates, routing. Fills defaults into the SBD like the IP. */
 export function acceptSbd(state: SimState, raw: unknown, newId: () => string): AcceptedSbd {
-  if (typeof raw !== 'object' || raw === null) throw beanError('standardBusinessDocumentHeader', 'NotNull', 'must not be null');
+  if (typeof raw !== 'object' || raw === null)
+    throw beanError('standardBusinessDocumentHeader', 'NotNull', 'must not be null');
   const sbd = raw as Record<string, unknown>;
   const h = sbd.standardBusinessDocumentHeader as Header | undefined;
   if (!h) throw beanError('standardBusinessDocumentHeader', 'NotNull', 'must not be null');
-  if (h.headerVersion !== '1.0') throw beanError('standardBusinessDocumentHeader.headerVersion', 'NotNull', 'must be 1.0');
+  if (h.headerVersion !== '1.0')
+    throw beanError('standardBusinessDocumentHeader.headerVersion', 'NotNull', 'must be 1.0');
   const di = h.documentIdentification;
   if (!di?.standard || !di.typeVersion || !di.type)
-    throw beanError('standardBusinessDocumentHeader.documentIdentification', 'NotNull', 'standard, typeVersion and type are required');
+    throw beanError(
+      'standardBusinessDocumentHeader.documentIdentification',
+      'NotNull',
+      'standard, typeVersion and type are required',
+    );
   if (!isDocumentType(di.type)) throw badRequest('UnknownMessageTypeException', `Unknown message type: ${di.type}`);
   if (!di.standard.endsWith(`::${di.type}`))
-    throw badRequest('MessageTypeDoesNotFitDocumentTypeException', `Message type ${di.type} does not fit document type ${di.standard}`);
+    throw badRequest(
+      'MessageTypeDoesNotFitDocumentTypeException',
+      `Message type ${di.type} does not fit document type ${di.standard}`,
+    );
   if ((h.sender?.length ?? 0) > 1 || (h.receiver?.length ?? 0) > 1)
     throw beanError('standardBusinessDocumentHeader.receiver', 'Size', 'at most one');
   const receiverId = h.receiver?.[0]?.identifier?.value;
-  if (!receiverId && di.type !== 'print') throw beanError('standardBusinessDocumentHeader.receiver', 'NotNull', 'must not be null');
+  if (!receiverId && di.type !== 'print')
+    throw beanError('standardBusinessDocumentHeader.receiver', 'NotNull', 'must not be null');
   const scope = h.businessScope?.scope?.find((s) => s.type === 'ConversationId');
-  if (!scope?.identifier) throw beanError('standardBusinessDocumentHeader.businessScope', 'NotNull', 'process is required');
+  if (!scope?.identifier)
+    throw beanError('standardBusinessDocumentHeader.businessScope', 'NotNull', 'process is required');
   if (!(di.type in sbd)) throw beanError(di.type, 'NotNull', 'business message must not be null');
 
   const messageId = di.instanceIdentifier ?? newId();
@@ -68,7 +92,8 @@ export function acceptSbd(state: SimState, raw: unknown, newId: () => string): A
   );
   if (!found || !found.capabilities.some((c) => c.process === scope.identifier))
     throw badRequest('ReceiverDoesNotAcceptProcessException', `Receiver does not accept process ${scope.identifier}`);
-  if (!capability) throw badRequest('ReceiverDoesNotAcceptDocumentType', `Receiver does not accept document type ${di.type}`);
+  if (!capability)
+    throw badRequest('ReceiverDoesNotAcceptDocumentType', `Receiver does not accept document type ${di.type}`);
   if (!state.settings.enabledServices.includes(capability.serviceIdentifier))
     throw badRequest('ServiceNotEnabledException', `Service ${capability.serviceIdentifier} is not enabled`);
 
@@ -112,5 +137,8 @@ export async function validateForSend(state: SimState, message: OutboxMessage): 
   const total = message.files.reduce((sum, f) => sum + f.size, 0);
   const limit = state.settings.transportLimitBytes[message.serviceIdentifier];
   if (limit !== undefined && total > limit)
-    throw badRequest('MaxFileSizeExceededException', `Total file size exceeds the limit of ${limit} bytes for ${message.serviceIdentifier}`);
+    throw badRequest(
+      'MaxFileSizeExceededException',
+      `Total file size exceeds the limit of ${limit} bytes for ${message.serviceIdentifier}`,
+    );
 }
