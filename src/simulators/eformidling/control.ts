@@ -26,6 +26,8 @@ export interface FaultRule {
   drop?: boolean;
   /** 200 with a body that is not JSON. */
   malformed?: boolean;
+  /** Handle the request normally, then drop the connection instead of answering (a lost response). */
+  dropResponse?: boolean;
   count?: number;
 }
 

@@ -73,6 +73,14 @@ export async function startEformidlingSimulator(
               req.socket.destroy();
               return;
             }
+            if (fault.dropResponse) {
+              const drop = (): never => {
+                req.socket.destroy();
+                return res as never;
+              };
+              res.writeHead = drop;
+              res.end = drop;
+            }
             if (fault.malformed) {
               req.resume();
               res.writeHead(200, { 'content-type': 'application/json' });
