@@ -79,11 +79,16 @@ export async function eformidlingOutgoingMessage(input: OutgoingMessageWorkflowI
   let hinted = false;
   let deliveredSeenAt = cont?.deliveredSeenAt;
 
+  let shownStatus: string | undefined;
   const show = (ferjeStatus?: string): void => {
     state.lastStatus = state.statuses.at(-1)?.status;
     setCurrentDetails(messageDetails(state));
     const value = ferjeStatus ?? state.lastStatus;
-    if (value) upsertSearchAttributes([{ key: searchAttributes.status, value }]);
+    // Each upsert is a history event: only on change.
+    if (value && value !== shownStatus) {
+      shownStatus = value;
+      upsertSearchAttributes([{ key: searchAttributes.status, value }]);
+    }
   };
   const enter = (phase: OutgoingPhase, ferjeStatus?: string): void => {
     state.phase = phase;
@@ -120,7 +125,7 @@ export async function eformidlingOutgoingMessage(input: OutgoingMessageWorkflowI
     },
     { description: 'A status for this message from the webhook route or the status-queue reader (a hint).' },
   );
-  setHandler(messageStateQuery, () => structuredClone(state), {
+  setHandler(messageStateQuery, () => JSON.parse(JSON.stringify(state)) as OutgoingMessageState, {
     description: 'Phase, transport, upload progress and the status history.',
   });
 

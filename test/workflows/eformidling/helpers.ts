@@ -37,9 +37,14 @@ export interface EformidlingTestRig {
 
 /** A simulator, a blob store, a context pointing at both, and (unless `worker: false`) a production-like worker. */
 export async function startRig(
-  options: { settings?: Partial<SimSettings>; env?: Record<string, string>; worker?: boolean } = {},
+  options: {
+    settings?: Partial<SimSettings>;
+    env?: Record<string, string>;
+    worker?: boolean;
+    temporal?: TestWorkflowEnvironment;
+  } = {},
 ): Promise<EformidlingTestRig> {
-  const env = await getTestEnv();
+  const env = options.temporal ?? (await getTestEnv());
   const dataDir = mkdtempSync(path.join(tmpdir(), 'ferje-eformidling-'));
   const sim = await startEformidlingSimulator({
     dataDir: path.join(dataDir, 'sim'),

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { OutgoingFailureDetails, OutgoingMessageInput } from '../../../src/contract/eformidling';
+import { messageStateQuery } from '../../../src/contract/eformidling';
 import type { eformidlingOutgoingMessage } from '../../../workflows';
 import { recordHistory } from '../../harness/histories';
 import { arkivmelding, control, startRig, type EformidlingTestRig, type MessageView } from './helpers';
@@ -48,6 +49,11 @@ describe('eFormidling outgoing message (real dev server + simulator, polling onl
     const state = await control<{ stats: { multipartPosts: number; uploads: number } }>(rig, 'GET', '/state');
     assert.ok(state.stats.multipartPosts >= 1);
     assert.equal((await view(input.messageId)).creates, 1);
+    const snapshot = await rig.env.client.workflow
+      .getHandle(`eformidling-message/${input.messageId}`)
+      .query(messageStateQuery);
+    assert.equal(snapshot.phase, 'settled');
+    assert.equal(snapshot.lastStatus, 'LEVERT');
     assert.ok(
       [...rig.sim.userAgents].some((ua) => /^Ferje\/\d+\.\d+\.\d+ \(.+\)$/.test(ua)),
       'User-Agent Ferje/<v> (<platform>)',
@@ -194,5 +200,33 @@ describe('eFormidling outgoing message (real dev server + simulator, polling onl
     );
     assert.equal((await first.result()).finalStatus, 'LEVERT');
     assert.equal((await view(input.messageId)).creates, 1);
+  });
+
+  it('cancelled during the upload: the half-built message is removed from the outbox', async () => {
+    await control(rig, 'PUT', '/settings', { uploadThrottleBytesPerSecond: 1024 * 1024 });
+    try {
+      const input = await arkivmelding(rig, { documentBytes: 8 * 1024 * 1024 });
+      const handle = await rig.env.client.workflow.start<typeof eformidlingOutgoingMessage>(
+        'eformidlingOutgoingMessage',
+        {
+          workflowId: `eformidling-message/${input.messageId}`,
+          taskQueue: rig.taskQueue,
+          args: [input],
+        },
+      );
+      const deadline = Date.now() + 30_000;
+      while ((await control<{ uploadsInProgress: number }>(rig, 'GET', '/state')).uploadsInProgress === 0) {
+        assert.ok(Date.now() < deadline, 'upload never started');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await handle.cancel();
+      await assert.rejects(handle.result(), WorkflowFailedError);
+      const until = Date.now() + 10_000;
+      while ((await view(input.messageId)).outbox && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+      assert.ok(!(await view(input.messageId)).outbox, 'outbox entry deleted');
+      assert.equal((await view(input.messageId)).creates, 1);
+    } finally {
+      await control(rig, 'PUT', '/settings', { uploadThrottleBytesPerSecond: 0 });
+    }
   });
 });

@@ -65,7 +65,8 @@ describe('eFormidling: crashes and lost answers resume without a duplicate messa
   });
 
   it('a lost answer to create: the retry hears "already exists", inspects and continues', async () => {
-    if (workers.every((w) => w.child.exitCode !== null || w.child.signalCode !== null)) workers.push(await spawnWorker(workerEnv()));
+    if (workers.every((w) => w.child.exitCode !== null || w.child.signalCode !== null))
+      workers.push(await spawnWorker(workerEnv()));
     await control(rig, 'POST', '/faults', {
       method: 'POST',
       path: '^/api/messages/out$',
