@@ -46,7 +46,7 @@ describe('eFormidling incoming inbox (real dev server + simulator)', () => {
     const deadline = Date.now() + 30_000;
     for (;;) {
       try {
-        return await rig.env.client.workflow.getHandle(workflowId).result();
+        return (await rig.env.client.workflow.getHandle(workflowId).result()) as StoredIncoming;
       } catch (err) {
         if (!(err instanceof WorkflowNotFoundError) || Date.now() > deadline) throw err;
         await sleep(100);
