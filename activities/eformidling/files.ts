@@ -16,6 +16,7 @@ const CHUNK = 1024 * 1024;
  */
 export async function streamedFile(store: BlobStore, file: OutgoingFile, index: number): Promise<StreamedFile> {
   let open: () => Promise<Readable>;
+  let path: string | undefined;
   const local = store.localPath?.(file.blob);
   if (local) {
     const actual = await stat(local).then(
@@ -25,6 +26,7 @@ export async function streamedFile(store: BlobStore, file: OutgoingFile, index: 
     if (actual === undefined) throw missing(index);
     if (actual !== file.blob.size) throw sizeMismatch(index);
     open = async () => createReadStream(local, { highWaterMark: CHUNK });
+    path = local;
   } else {
     if (!(await store.has(file.blob))) throw missing(index);
     open = () => store.get(file.blob);
@@ -35,6 +37,7 @@ export async function streamedFile(store: BlobStore, file: OutgoingFile, index: 
     mediaType: mediaTypeFor(file.fileName, file.mediaType ?? file.blob.mediaType),
     size: file.blob.size,
     open,
+    ...(path ? { path } : {}),
   };
 }
 

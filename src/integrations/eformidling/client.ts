@@ -13,6 +13,7 @@ import type {
   Subscription,
 } from './model';
 import { multipartBody, type StreamedFile } from './multipart';
+import { pooledUpload } from './pooled-upload';
 import { ferjeUserAgent } from './user-agent';
 
 export interface EformidlingClientOptions {
@@ -116,7 +117,37 @@ export class EformidlingClient {
 
   /** Multi-step 2: `PUT /api/messages/out/{id}`, raw bytes streamed with Content-Length and Content-Disposition. */
   async uploadFile(messageId: string, file: StreamedFile, options: TransferOptions = {}): Promise<void> {
-    const res = await this.request('PUT', `/api/messages/out/${encodeURIComponent(messageId)}`, {
+    const path = `/api/messages/out/${encodeURIComponent(messageId)}`;
+    const headers = {
+      ...this.headers,
+      'content-type': file.mediaType,
+      'content-disposition': contentDisposition('attachment', file.title, file.fileName),
+      'content-length': String(file.size),
+    };
+    if (file.path) {
+      const res = await pooledUpload({
+        url: new URL(`${this.baseUrl}${path}`),
+        method: 'PUT',
+        headers,
+        path: file.path,
+        size: file.size,
+        signal: options.signal,
+        onProgress: options.onProgress,
+        timeoutMs: this.options.bodyTimeoutMs ?? 120_000,
+      });
+      if (res.status >= 200 && res.status < 300) return;
+      let body: SpringErrorBody | undefined;
+      try {
+        body = JSON.parse(res.body) as SpringErrorBody;
+      } catch {
+        body = undefined;
+      }
+      const error = apiErrorFrom(res.status, body, 'PUT', '/api/messages/out/{id}');
+      const retryAfter = Number(res.headers['retry-after']);
+      if (Number.isFinite(retryAfter) && retryAfter >= 0) error.retryAfterMs = retryAfter * 1000;
+      throw error;
+    }
+    const res = await this.request('PUT', path, {
       headers: {
         'content-type': file.mediaType,
         'content-disposition': contentDisposition('attachment', file.title, file.fileName),

@@ -10,6 +10,8 @@ export interface StreamedFile {
   mediaType: string;
   size: number;
   open(): Promise<Readable>;
+  /** The file on local disk, when there is one (lets uploads use a fixed buffer pool). */
+  path?: string;
 }
 
 export interface MultipartBody {
