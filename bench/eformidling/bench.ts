@@ -76,7 +76,14 @@ async function main(): Promise<void> {
   });
   const connection = await Connection.connect({ address: temporal.address });
   const client = new Client({ connection, dataConverter: ferjeDataConverter(testKeyRing()) });
-  const sim = await startEformidlingSimulator({ dataDir: path.join(dataDir, 'sim'), settings: { stepDelayMs: 20 } });
+  const sim = await startEformidlingSimulator({
+    dataDir: path.join(dataDir, 'sim'),
+    settings: {
+      stepDelayMs: 20,
+      // 1 GiB is above the IP's default DPO total (1 GB): this IP is configured with a higher limit, and so is Ferje.
+      transportLimitBytes: { DPO: 4 * 1024 * MiB },
+    },
+  });
   const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: projectDir, stdio: 'ignore' });
   if (build.status !== 0) throw new Error('npm run build failed');
   const taskQueue = taskQueues.eformidling;
@@ -90,6 +97,7 @@ async function main(): Promise<void> {
       FERJE_DATA_DIR: dataDir,
       FERJE_WORKFLOW_BUNDLE: path.join(projectDir, 'dist', 'workflow-bundle.js'),
       EFORMIDLING_BASE_URL: sim.url,
+      EFORMIDLING_TRANSPORT_LIMITS: `DPO=${4 * 1024 * MiB}`,
       FERJE_LOG_LEVEL: 'INFO',
     },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -157,8 +165,8 @@ async function main(): Promise<void> {
       'Content-Disposition: attachment; name="Dokument"; filename="dokument.pdf"',
       '-H',
       'Expect:',
-      '--data-binary',
-      `@${largePath}`,
+      '-T',
+      largePath,
       `${sim.url}/api/messages/out/${baselineId}`,
     ]);
     if (curl.stdout !== '200') throw new Error(`baseline PUT answered ${curl.stdout} ${curl.stderr}`);

@@ -2,11 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { createEformidlingActivities } from '../../../activities/eformidling';
 import { taskQueues } from '../../contract/task-queues';
 import type { IntegrationContext, IntegrationModule } from '../../platform/integration';
-import { startEformidlingSimulator } from '../../simulators/eformidling/server';
 import { ensureLongLivedWorkflows, ensureSubscription } from './bootstrap';
 import { EformidlingClient } from './client';
 import { loadEformidlingConfig, type EformidlingConfig } from './config';
-import { eformidlingDemo } from './demo';
 import { eformidlingWebhookRoute } from './webhook-route';
 
 function configOf(ctx: IntegrationContext): () => EformidlingConfig {
@@ -37,7 +35,9 @@ export const eformidlingModule: IntegrationModule = {
     await ensureLongLivedWorkflows(ctx.client, config, logger);
   },
 
+  // Loaded on demand: production workers never load the simulator or the demo.
   async startSimulator(options) {
+    const { startEformidlingSimulator } = await import('../../simulators/eformidling/server.js');
     const sim = await startEformidlingSimulator({
       host: options.host,
       port: options.basePort,
@@ -62,5 +62,5 @@ export const eformidlingModule: IntegrationModule = {
     };
   },
 
-  demo: eformidlingDemo,
+  demo: async (ctx) => (await import('./demo.js')).eformidlingDemo(ctx),
 };
