@@ -152,7 +152,18 @@ describe('eFormidling client against the simulator', () => {
       ip.deleteIncoming(randomUUID()),
       (err: unknown) => (err as { status?: number }).status === 404,
     );
-    void MessageNotLockedError;
+    const { messageId } = await injectIncoming(sim.state, dir, { files: [{ name: 'x.txt', text: 'hello' }] });
+    await assert.rejects(ip.popIncoming(messageId), MessageNotLockedError);
+    const peeked = await ip.peekIncoming({ messageId });
+    assert.equal(peeked?.standardBusinessDocumentHeader.documentIdentification.instanceIdentifier, messageId);
+    assert.equal(await ip.peekIncoming({ messageId }), undefined, 'a locked message is not peeked twice');
+    const popped = await ip.popIncoming(messageId);
+    assert.ok(popped);
+    let bytes = 0;
+    for await (const chunk of popped.body) bytes += (chunk as Buffer).length;
+    assert.equal(bytes, popped.size);
+    await ip.deleteIncoming(messageId);
+    await assert.rejects(ip.deleteIncoming(messageId), (err: unknown) => (err as { status?: number }).status === 404);
   });
 
   it('identifies itself with a Ferje User-Agent', () => {
