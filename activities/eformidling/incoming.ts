@@ -95,9 +95,9 @@ export function createIncomingActivities(deps: () => EformidlingDeps) {
     },
 
     /**
-     * Hands a delivery to the caller's workflow by signal-with-start (workflow code cannot do that itself).
-     * Returns false when the consumer was started before for this key and already got this messageId is not known:
-     * the consumer de-duplicates on messageId (the inbox also never hands the same messageId twice).
+     * Hands a delivery to the caller's workflow by signal-with-start (workflow code cannot do that itself): starts it
+     * with the delivery as argument if it is not running, and signals it the delivery either way. The inbox never
+     * calls this twice for one messageId; a consumer keyed by conversationId receives each message as a signal.
      */
     async eformidlingSignalConsumer(input: {
       consumer: Extract<IncomingConsumer, { kind: 'signalWithStart' }>;
