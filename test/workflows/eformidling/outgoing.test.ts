@@ -229,4 +229,24 @@ describe('eFormidling outgoing message (real dev server + simulator, polling onl
       await control(rig, 'PUT', '/settings', { uploadThrottleBytesPerSecond: 0 });
     }
   });
+
+  it('rides out 5xx, dropped connections and malformed answers from the IP (retried, then settled)', async () => {
+    await control(rig, 'POST', '/faults', { method: 'GET', path: '^/api/capabilities/', status: 503, count: 2 });
+    await control(rig, 'POST', '/faults', {
+      method: 'POST',
+      path: '^/api/messages/out/multipart$',
+      drop: true,
+      count: 1,
+    });
+    await control(rig, 'POST', '/faults', { method: 'GET', path: '^/api/statuses/', malformed: true, count: 1 });
+    const input = await arkivmelding(rig);
+    const result = await run(input);
+    assert.equal(result.finalStatus, 'LEVERT');
+    assert.equal((await view(input.messageId)).creates, 1);
+    assert.deepEqual(
+      rig.sim.faults.map((f) => f.count),
+      [0, 0, 0],
+    );
+    await control(rig, 'DELETE', '/faults');
+  });
 });
