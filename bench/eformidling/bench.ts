@@ -42,13 +42,6 @@ const XML = `<?xml version="1.0" encoding="UTF-8"?>
 </basisregistrering></mappe></arkivmelding>
 `;
 
-function rssParts(pid: number): string {
-  const st = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return ['RssAnon', 'RssFile', 'RssShmem', 'Threads']
-    .map((k) => new RegExp(`${k}:\\s+(\\d+)`).exec(st)?.[1])
-    .join(',');
-}
-
 function rssMb(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : 0;
@@ -111,7 +104,6 @@ async function main(): Promise<void> {
     });
     sampler = setInterval(() => {
       samples.push({ at: Date.now(), mb: rssMb(worker.pid as number) });
-      if (process.env.EFORMIDLING_MEMDEBUG) process.stderr.write(`PARTS ${rssParts(worker.pid as number)}\n`);
     }, 50);
     const store = new FsBlobStore(path.join(dataDir, 'blobs'));
     const run = (input: OutgoingMessageInput) =>
@@ -195,7 +187,8 @@ async function main(): Promise<void> {
     const uploadStart = ms(startedEv?.eventTime);
     const uploadEnd = ms(completedEv?.eventTime);
     const uploadSeconds = (uploadEnd - uploadStart) / 1000;
-    const during = samples.filter((s) => s.at >= uploadStart - 100 && s.at <= uploadEnd + 100).map((s) => s.mb);
+    // The upload activity's own span (ActivityTaskStarted → ActivityTaskCompleted), sampled every 50 ms.
+    const during = samples.filter((s) => s.at >= uploadStart && s.at <= uploadEnd).map((s) => s.mb);
 
     // ---- many small messages (after the upload, so the upload's figure is a fresh worker's) ----
     const small = await putRandom(store, 20 * 1024);
