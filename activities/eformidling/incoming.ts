@@ -9,7 +9,6 @@ import type {
   IncomingDelivery,
   StoredIncoming,
 } from '../../src/contract/eformidling/incoming';
-import { incomingHintSignal } from '../../src/contract/eformidling/names';
 import { searchAttributes } from '../../src/contract/search-attributes';
 import { businessKey } from '../../src/contract/workflow-ids';
 import { listContainerEntries } from '../../src/integrations/eformidling/asic';
@@ -210,19 +209,6 @@ export function createIncomingActivities(deps: () => EformidlingDeps) {
         documents,
         alreadyRecorded,
       };
-    },
-
-    /** Signals the configured inboxes that something arrived (used by the status-queue reader). */
-    async eformidlingHintInboxes(input: { inboxWorkflowIds: string[] }): Promise<void> {
-      const { temporal } = deps();
-      await Promise.all(
-        input.inboxWorkflowIds.map((id) =>
-          temporal.workflow
-            .getHandle(id)
-            .signal(incomingHintSignal, {})
-            .catch(() => undefined),
-        ),
-      );
     },
   };
 }

@@ -55,7 +55,7 @@ export function createStatusQueueActivities(deps: () => EformidlingDeps) {
               result.dispatched++;
             } catch (err) {
               // Not ours (another client of this IP, or an incoming status): acknowledge and move on.
-              if (!(err instanceof WorkflowNotFoundError) && (err as Error).name !== 'ApplicationFailure') throw err;
+              if (!(err instanceof WorkflowNotFoundError)) throw err;
               result.withoutWorkflow++;
             }
           }
