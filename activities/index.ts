@@ -1,10 +1,11 @@
 import type { IntegrationContext } from '../src/platform/integration';
+import { createEformidlingActivities } from './eformidling';
 import { createSs12000Activities } from './ss12000';
 
 /**
  * All activities of all integrations, for tooling that wants one object. Workers register each integration's
  * activities on its own task queue through the integration registry instead.
  */
-export function createActivities(ctx: IntegrationContext) {
-  return { ...createSs12000Activities(ctx) };
+export function createActivities(ctx: IntegrationContext): object {
+  return { ...createEformidlingActivities(ctx), ...createSs12000Activities(ctx) };
 }

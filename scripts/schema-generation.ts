@@ -29,7 +29,15 @@ export function generateSchemaFiles(): Record<string, string> {
       ['input', flow.inputTypeName],
       ['output', flow.outputTypeName],
     ] as const) {
-      const schema = generator.createSchema(typeName);
+      // Long-lived workflows (pollers, inboxes) end only by cancellation or continue-as-new: no result to describe.
+      const schema =
+        typeName === 'void'
+          ? {
+              $schema: 'http://json-schema.org/draft-07/schema#',
+              type: 'null',
+              description: 'This workflow has no result.',
+            }
+          : generator.createSchema(typeName);
       files[`${flow.workflowType}.${kind}.schema.json`] = `${JSON.stringify(
         {
           $id: `https://ferje.local/schemas/${flow.workflowType}.${kind}.schema.json`,

@@ -1,2 +1,3 @@
 // The workflow bundle entry: every workflow type Ferje registers, re-exported per integration.
+export * from './eformidling';
 export * from './ss12000';

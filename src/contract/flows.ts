@@ -1,3 +1,4 @@
+import { eformidlingFlows } from './eformidling/flows';
 import type { FlowDefinition } from './flow';
 import { ss12000Flows } from './ss12000/flows';
 
@@ -6,4 +7,4 @@ import { ss12000Flows } from './ss12000/flows';
  * Ferje itself and are listed too, so operators can start them by hand.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const flows: Record<string, FlowDefinition<any, any>> = { ...ss12000Flows };
+export const flows: Record<string, FlowDefinition<any, any>> = { ...eformidlingFlows, ...ss12000Flows };

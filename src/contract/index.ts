@@ -5,4 +5,5 @@ export * from './failure-types';
 export * from './workflow-ids';
 export * from './flow';
 export * from './flows';
+export * from './eformidling';
 export * as ss12000 from './ss12000';

@@ -1,0 +1,25 @@
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { businessKey } from '../workflow-ids';
+import type { InboxState, IncomingHint } from './incoming';
+import type { OutgoingMessageState, StatusHint } from './outgoing';
+
+/** Workflow types (= exported function names): part of the persisted contract. */
+export const eformidlingWorkflowTypes = {
+  outgoingMessage: 'eformidlingOutgoingMessage',
+  inbox: 'eformidlingInbox',
+  statusQueueReader: 'eformidlingStatusQueueReader',
+  storeIncoming: 'eformidlingStoreIncoming',
+} as const;
+
+/** A status for one outgoing message, from the webhook route or the status-queue reader. */
+export const statusHintSignal = defineSignal<[StatusHint]>('eformidlingStatusHint');
+/** "Something arrived": peek now instead of waiting for the next poll. */
+export const incomingHintSignal = defineSignal<[IncomingHint]>('eformidlingIncomingHint');
+
+export const messageStateQuery = defineQuery<OutgoingMessageState>('eformidlingMessageState');
+export const inboxStateQuery = defineQuery<InboxState>('eformidlingInboxState');
+
+export const messageWorkflowId = (messageId: string): string => businessKey('eformidling-message', messageId);
+export const inboxWorkflowId = (inboxName: string): string => businessKey('eformidling-inbox', inboxName);
+export const statusQueueReaderWorkflowId = (ipName: string): string => businessKey('eformidling-status-queue', ipName);
+export const defaultIncomingPrefix = 'eformidling-incoming';

@@ -1,0 +1,74 @@
+import { timingSafeEqual } from 'node:crypto';
+import { IngressRejection, type IngressRoute } from '../../ingress/route';
+import {
+  incomingHintSignal,
+  inboxWorkflowId,
+  messageWorkflowId,
+  statusHintSignal,
+} from '../../contract/eformidling/names';
+import type { StatusHint } from '../../contract/eformidling/outgoing';
+import { isMessageStatus } from '../../contract/eformidling/statuses';
+import { UUID } from '../../contract/eformidling/validate-outgoing';
+import type { EformidlingConfig } from './config';
+
+export const WEBHOOK_ROUTE = '/webhooks/eformidling/:token';
+
+function sameToken(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * The integrasjonspunkt's webhook (`ping` and `status` events). The IP does not sign webhooks, so the route is
+ * guarded by an unguessable path token (EFORMIDLING_WEBHOOK_TOKEN); the ingress logs only the route pattern.
+ * Outgoing statuses signal `eformidling-message/<messageId>` (dropped with a log line if Ferje did not send that
+ * message); incoming ones hint the inbox to peek now. Webhooks are hints: polling remains the fallback.
+ */
+export function eformidlingWebhookRoute(config: () => EformidlingConfig): IngressRoute {
+  return {
+    method: 'POST',
+    path: WEBHOOK_ROUTE,
+    maxBodyBytes: 64 * 1024,
+    async handle(req) {
+      const expected = config().webhookToken;
+      if (!expected || !sameToken(req.params.token ?? '', expected)) throw new IngressRejection(404, 'no such route');
+      const event = JSON.parse(req.body.toString('utf8')) as Record<string, unknown>;
+      if (event.event === 'ping') return { kind: 'respond', status: 200, body: { pong: true } };
+      if (event.event !== 'status') return { kind: 'respond', status: 200, body: { ignored: true } };
+      const messageId = event.messageId;
+      if (typeof messageId !== 'string' || !UUID.test(messageId))
+        throw new IngressRejection(400, 'messageId must be a UUID');
+      if (!isMessageStatus(event.status)) throw new IngressRejection(400, 'unknown status');
+      if (event.direction === 'INCOMING') {
+        const inboxes = config().inboxes;
+        const inbox =
+          inboxes.find((i) => !i.filter.serviceIdentifier || i.filter.serviceIdentifier === event.serviceIdentifier) ??
+          inboxes[0];
+        if (!inbox || event.status !== 'INNKOMMENDE_MOTTATT')
+          return { kind: 'respond', status: 200, body: { ignored: true } };
+        return {
+          kind: 'signal',
+          workflowId: inboxWorkflowId(inbox.name),
+          signal: incomingHintSignal.name,
+          signalArgs: [{ messageId, status: event.status }],
+          ifNotFound: 'accept',
+          status: 200,
+        };
+      }
+      const hint: StatusHint = {
+        status: event.status,
+        source: 'webhook',
+        ...(typeof event.description === 'string' ? { description: event.description.slice(0, 500) } : {}),
+      };
+      return {
+        kind: 'signal',
+        workflowId: messageWorkflowId(messageId),
+        signal: statusHintSignal.name,
+        signalArgs: [hint],
+        ifNotFound: 'accept',
+        status: 200,
+      };
+    },
+  };
+}

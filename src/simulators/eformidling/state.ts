@@ -1,0 +1,334 @@
+import { rm } from 'node:fs/promises';
+import { request } from 'undici';
+import type { MessageStatus, ServiceIdentifier } from '../../contract/eformidling/statuses';
+import { defaultTransportLimitBytes } from '../../contract/eformidling/statuses';
+import type { Logger } from '../../logging/logger';
+import { defaultParticipants, progressionFor, type Outcome, type Participant } from './directory';
+import { ipTime } from './http-util';
+
+export interface StoredFile {
+  fileName: string;
+  title?: string;
+  mediaType: string;
+  size: number;
+  path: string;
+}
+
+export interface OutboxMessage {
+  messageId: string;
+  conversationId: string;
+  sbd: Record<string, unknown>;
+  serviceIdentifier: ServiceIdentifier;
+  documentType: string;
+  receiverId?: string;
+  files: StoredFile[];
+  expiry: number;
+  sending: boolean;
+}
+
+export interface StatusRow {
+  id: number;
+  lastUpdate: string;
+  status: MessageStatus;
+  description?: string;
+  convId: number;
+  conversationId: string;
+  messageId: string;
+}
+
+export interface ConversationRow {
+  id: number;
+  conversationId: string;
+  messageId: string;
+  direction: 'OUTGOING' | 'INCOMING';
+  serviceIdentifier: ServiceIdentifier;
+  senderIdentifier?: string;
+  receiverIdentifier?: string;
+  processIdentifier?: string;
+  documentType?: string;
+  finished: boolean;
+  expiry: number;
+  outcome: Outcome;
+  statuses: StatusRow[];
+  timers: NodeJS.Timeout[];
+}
+
+export interface InboxEntry {
+  messageId: string;
+  conversationId: string;
+  sbd: Record<string, unknown>;
+  asicPath?: string;
+  asicSize: number;
+  serviceIdentifier: ServiceIdentifier;
+  process?: string;
+  senderIdentifier?: string;
+  receiverIdentifier?: string;
+  lastUpdated: number;
+  lockedUntil?: number;
+  expiry: number;
+}
+
+export interface SubscriptionRow {
+  id: number;
+  name: string;
+  pushEndpoint: string;
+  resource: string;
+  event: string;
+  filter?: string;
+}
+
+export interface SimSettings {
+  /** Delay between two transport statuses. */
+  stepDelayMs: number;
+  lockTimeoutMs: number;
+  expiryCheckMs: number;
+  /** Services whose statuses go to the status queue (the IP's default is none). */
+  statusQueueIncludes: ServiceIdentifier[];
+  enabledServices: ServiceIdentifier[];
+  /** Fault: swallow webhook pushes (they are best-effort in the real IP too). */
+  dropWebhooks: boolean;
+  /** Fault: read PUT bodies at most this fast (0 = unthrottled). */
+  uploadThrottleBytesPerSecond: number;
+  transportLimitBytes: Record<string, number>;
+  defaultTtlMs: number;
+  defaultPersonOutcome: Outcome;
+}
+
+export interface SimStats {
+  capabilityLookups: number;
+  creates: Record<string, number>;
+  multipartPosts: number;
+  uploads: number;
+  uploadsAborted: number;
+  sends: number;
+  peeks: number;
+  pops: number;
+  incomingDeletes: number;
+  notLockedRejections: number;
+  duplicateIncomingDropped: number;
+  webhooksSent: number;
+  webhooksFailed: number;
+  statusQueueDeletes: number;
+}
+
+const EXPIRED_TEXT = 'Levetiden for meldingen er utgått. Må sendes på nytt';
+const FINISHING: MessageStatus[] = ['LEVERT', 'LEST', 'FEIL', 'LEVETID_UTLOPT', 'INNKOMMENDE_LEVERT'];
+
+/** The integrasjonspunkt's database and transport, in memory (files on disk). */
+export class SimState {
+  readonly outbox = new Map<string, OutboxMessage>();
+  readonly conversations: ConversationRow[] = [];
+  readonly inbox = new Map<string, InboxEntry>();
+  readonly statusQueue: StatusRow[] = [];
+  readonly subscriptions = new Map<number, SubscriptionRow>();
+  readonly participants: Record<string, Participant>;
+  readonly outcomeOverrides = new Map<string, Outcome>();
+  readonly stats: SimStats = {
+    capabilityLookups: 0,
+    creates: {},
+    multipartPosts: 0,
+    uploads: 0,
+    uploadsAborted: 0,
+    sends: 0,
+    peeks: 0,
+    pops: 0,
+    incomingDeletes: 0,
+    notLockedRejections: 0,
+    duplicateIncomingDropped: 0,
+    webhooksSent: 0,
+    webhooksFailed: 0,
+    statusQueueDeletes: 0,
+  };
+  uploadsInProgress = 0;
+  private nextStatusId = 1;
+  private nextConversationId = 1;
+  private nextSubscriptionId = 1;
+  private expiryTimer: NodeJS.Timeout | undefined;
+  private readonly pending = new Set<Promise<unknown>>();
+
+  constructor(
+    readonly settings: SimSettings,
+    readonly ownOrganisation: string,
+    private readonly logger: Logger,
+  ) {
+    this.participants = defaultParticipants(ownOrganisation);
+    this.scheduleExpiryJob();
+  }
+
+  static defaultSettings(): SimSettings {
+    return {
+      stepDelayMs: 300,
+      lockTimeoutMs: 5 * 60_000,
+      expiryCheckMs: 30_000,
+      statusQueueIncludes: [],
+      enabledServices: ['DPO', 'DPF', 'DPV', 'DPI', 'DPE', 'DPH', 'DPFIO'],
+      dropWebhooks: false,
+      uploadThrottleBytesPerSecond: 0,
+      transportLimitBytes: { ...defaultTransportLimitBytes },
+      defaultTtlMs: 24 * 3600_000,
+      defaultPersonOutcome: 'delivered',
+    };
+  }
+
+  scheduleExpiryJob(): void {
+    if (this.expiryTimer) clearInterval(this.expiryTimer);
+    this.expiryTimer = setInterval(() => this.runExpiryJob(), this.settings.expiryCheckMs);
+    this.expiryTimer.unref();
+  }
+
+  /** The IP's expiry job: unfinished conversations past their deadline get LEVETID_UTLOPT; expired inbox entries go. */
+  runExpiryJob(now = Date.now()): void {
+    for (const conv of this.conversations) {
+      if (!conv.finished && conv.direction === 'OUTGOING' && conv.expiry <= now) {
+        conv.timers.forEach(clearTimeout);
+        conv.timers = [];
+        this.addStatus(conv, 'LEVETID_UTLOPT', EXPIRED_TEXT);
+        const queued = this.outbox.get(conv.messageId);
+        if (queued) void this.dropOutbox(queued);
+      }
+    }
+    for (const entry of this.inbox.values()) {
+      if (entry.expiry <= now) {
+        this.inbox.delete(entry.messageId);
+        const conv = this.findConversation(entry.messageId, 'INCOMING');
+        if (conv) this.addStatus(conv, 'LEVETID_UTLOPT', EXPIRED_TEXT);
+      }
+    }
+  }
+
+  findConversation(messageId: string, direction?: 'OUTGOING' | 'INCOMING'): ConversationRow | undefined {
+    return this.conversations.find((c) => c.messageId === messageId && (!direction || c.direction === direction));
+  }
+
+  outcomeFor(messageId: string, receiverId: string | undefined): Outcome {
+    const override = this.outcomeOverrides.get(messageId);
+    if (override) return override;
+    const bare = receiverId?.replace(/^0192:/, '');
+    if (bare && this.participants[bare]) return this.participants[bare].outcome;
+    return bare && /^\d{11}$/.test(bare) ? this.settings.defaultPersonOutcome : 'delivered';
+  }
+
+  createConversation(fields: Omit<ConversationRow, 'id' | 'statuses' | 'timers' | 'finished'>): ConversationRow {
+    const conv: ConversationRow = {
+      ...fields,
+      id: this.nextConversationId++,
+      statuses: [],
+      timers: [],
+      finished: false,
+    };
+    this.conversations.push(conv);
+    return conv;
+  }
+
+  /** Registers a status: history, finished flag, status queue, webhooks. */
+  addStatus(conv: ConversationRow, status: MessageStatus, description?: string): StatusRow {
+    const row: StatusRow = {
+      id: this.nextStatusId++,
+      lastUpdate: ipTime(),
+      status,
+      description,
+      convId: conv.id,
+      conversationId: conv.conversationId,
+      messageId: conv.messageId,
+    };
+    conv.statuses.push(row);
+    if (FINISHING.includes(status)) conv.finished = true;
+    if (this.settings.statusQueueIncludes.includes(conv.serviceIdentifier)) this.statusQueue.push(row);
+    this.fireWebhooks(conv, row);
+    return row;
+  }
+
+  /** After send: walks the transport's status sequence with the configured delay. */
+  startTransport(message: OutboxMessage, conv: ConversationRow): void {
+    const steps = progressionFor(message.serviceIdentifier, conv.outcome);
+    let delay = 0;
+    steps.forEach((status, index) => {
+      delay += this.settings.stepDelayMs;
+      const timer = setTimeout(() => {
+        if (conv.finished && status !== 'LEST' && status !== 'FEIL') return;
+        this.addStatus(conv, status as MessageStatus, status === 'FEIL' ? 'Simulert feil i transport' : undefined);
+        // The outbox row is deleted once the message has been handed to transport.
+        if (index === 0) void this.dropOutbox(message);
+      }, delay);
+      timer.unref();
+      conv.timers.push(timer);
+    });
+  }
+
+  async dropOutbox(message: OutboxMessage): Promise<void> {
+    this.outbox.delete(message.messageId);
+    await Promise.all(message.files.map((f) => rm(f.path, { force: true })));
+  }
+
+  private fireWebhooks(conv: ConversationRow, row: StatusRow): void {
+    const event = {
+      createdTs: ipTime(),
+      resource: 'messages',
+      event: 'status',
+      messageId: row.messageId,
+      conversationId: row.conversationId,
+      direction: conv.direction,
+      serviceIdentifier: conv.serviceIdentifier,
+      status: row.status,
+      description: row.description,
+    };
+    for (const sub of this.subscriptions.values()) {
+      if (sub.event !== 'all' && sub.event !== 'status') continue;
+      if (
+        !filterMatches(sub.filter, {
+          status: row.status,
+          serviceIdentifier: conv.serviceIdentifier,
+          direction: conv.direction,
+        })
+      )
+        continue;
+      this.push(sub.pushEndpoint, event);
+    }
+  }
+
+  /** One asynchronous POST, 10 s timeouts, no retry, response ignored — like the IP. */
+  push(endpoint: string, event: Record<string, unknown>): void {
+    if (this.settings.dropWebhooks) return;
+    const p = request(endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(event, (_k, v: unknown) => (v === null ? undefined : v)),
+      headersTimeout: 10_000,
+      bodyTimeout: 10_000,
+    })
+      .then(async (res) => {
+        await res.body.dump();
+        this.stats.webhooksSent++;
+      })
+      .catch((err: unknown) => {
+        this.stats.webhooksFailed++;
+        this.logger.debug('webhook push failed', { error: (err as Error).name });
+      })
+      .finally(() => this.pending.delete(p));
+    this.pending.add(p);
+  }
+
+  addSubscription(sub: Omit<SubscriptionRow, 'id'>): SubscriptionRow {
+    const row = { ...sub, id: this.nextSubscriptionId++ };
+    this.subscriptions.set(row.id, row);
+    return row;
+  }
+
+  async stop(): Promise<void> {
+    if (this.expiryTimer) clearInterval(this.expiryTimer);
+    for (const conv of this.conversations) conv.timers.forEach(clearTimeout);
+    await Promise.allSettled([...this.pending]);
+  }
+}
+
+/** `status=LEVERT,FEIL&direction=OUTGOING`: OR within a key, AND across keys, case-insensitive. */
+export function filterMatches(filter: string | undefined, values: Record<string, string>): boolean {
+  if (!filter) return true;
+  for (const [key, list] of new URLSearchParams(filter)) {
+    const wanted = list.split(',').map((v) => v.trim().toUpperCase());
+    if (!wanted.includes(String(values[key] ?? '').toUpperCase())) return false;
+  }
+  return true;
+}
+
+export const validWebhookFilterKeys = ['status', 'serviceIdentifier', 'direction'];

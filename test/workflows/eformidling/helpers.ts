@@ -1,0 +1,149 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { request } from 'undici';
+import { createEformidlingActivities } from '../../../activities/eformidling';
+import { FsBlobStore } from '../../../src/blobs/fs-blob-store';
+import { loadFerjeConfig } from '../../../src/config/ferje-config';
+import type { BlobRef } from '../../../src/contract/blob-ref';
+import type { OutgoingMessageInput } from '../../../src/contract/eformidling/outgoing';
+import { createLogger } from '../../../src/logging/logger';
+import type { IntegrationContext } from '../../../src/platform/integration';
+import {
+  startEformidlingSimulator,
+  type RunningEformidlingSimulator,
+} from '../../../src/simulators/eformidling/server';
+import type { SimSettings } from '../../../src/simulators/eformidling/state';
+import { getTestEnv } from '../../harness/temporal';
+import { createTestWorker, uniqueTaskQueue } from '../../harness/worker';
+
+export const ADMIN_PROCESS = 'urn:no:difi:profile:arkivmelding:administrasjon:ver1.0';
+
+export interface EformidlingTestRig {
+  env: TestWorkflowEnvironment;
+  sim: RunningEformidlingSimulator;
+  ctx: IntegrationContext;
+  blobStore: FsBlobStore;
+  taskQueue: string;
+  dataDir: string;
+  worker?: Worker;
+  running?: Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** A simulator, a blob store, a context pointing at both, and (unless `worker: false`) a production-like worker. */
+export async function startRig(
+  options: {
+    settings?: Partial<SimSettings>;
+    env?: Record<string, string>;
+    worker?: boolean;
+    temporal?: TestWorkflowEnvironment;
+  } = {},
+): Promise<EformidlingTestRig> {
+  const env = options.temporal ?? (await getTestEnv());
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'ferje-eformidling-'));
+  const sim = await startEformidlingSimulator({
+    dataDir: path.join(dataDir, 'sim'),
+    settings: { stepDelayMs: 100, expiryCheckMs: 200, ...options.settings },
+  });
+  const processEnv = { FERJE_DATA_DIR: dataDir, EFORMIDLING_BASE_URL: sim.url, ...options.env };
+  const config = loadFerjeConfig(processEnv);
+  const blobStore = new FsBlobStore(config.blobDir);
+  const ctx: IntegrationContext = {
+    config,
+    env: processEnv,
+    client: env.client,
+    namespace: env.namespace ?? 'default',
+    blobStore,
+    logger: createLogger('test', 'ERROR'),
+  };
+  const taskQueue = uniqueTaskQueue('eformidling');
+  const rig: EformidlingTestRig = {
+    env,
+    sim,
+    ctx,
+    blobStore,
+    taskQueue,
+    dataDir,
+    async stop() {
+      if (rig.worker) {
+        rig.worker.shutdown();
+        await rig.running;
+      }
+      await sim.stop();
+    },
+  };
+  if (options.worker !== false) {
+    rig.worker = await createTestWorker({ env, taskQueue, activities: createEformidlingActivities(ctx) });
+    rig.running = rig.worker.run();
+  }
+  return rig;
+}
+
+export function arkivmeldingXml(...files: string[]): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<arkivmelding xmlns="http://www.arkivverket.no/standarder/noark5/arkivmelding" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+  <system>Ferje test</system><meldingId>1</meldingId><tidspunkt>2030-01-01T00:00:00Z</tidspunkt><antallFiler>${files.length}</antallFiler>
+  <mappe xsi:type="saksmappe"><systemID>1</systemID><tittel>Sak</tittel>
+    <basisregistrering xsi:type="journalpost"><systemID>2</systemID><tittel>Post</tittel>
+${files.map((f, i) => `      <dokumentbeskrivelse><dokumentnummer>${i + 1}</dokumentnummer><dokumentobjekt><referanseDokumentfil>${f}</referanseDokumentfil></dokumentobjekt></dokumentbeskrivelse>`).join('\n')}
+    </basisregistrering></mappe>
+</arkivmelding>
+`;
+}
+
+/** `size` random bytes into the blob store, streamed (never a whole buffer of that size). */
+export async function putRandom(store: FsBlobStore, size: number, mediaType = 'application/pdf'): Promise<BlobRef> {
+  const block = randomBytes(Math.min(size, 1024 * 1024));
+  async function* chunks(): AsyncGenerator<Buffer> {
+    for (let left = size; left > 0; left -= block.length) yield left >= block.length ? block : block.subarray(0, left);
+  }
+  return store.put(Readable.from(chunks()), { mediaType });
+}
+
+/** An arkivmelding message with arkivmelding.xml and one document of `documentBytes`. */
+export async function arkivmelding(
+  rig: EformidlingTestRig,
+  overrides: Partial<OutgoingMessageInput> & { documentBytes?: number } = {},
+): Promise<OutgoingMessageInput> {
+  const { documentBytes = 2048, ...rest } = overrides;
+  const xml = await rig.blobStore.put(Buffer.from(arkivmeldingXml('vedtak.pdf')), { mediaType: 'application/xml' });
+  const pdf = await putRandom(rig.blobStore, documentBytes);
+  return {
+    messageId: crypto.randomUUID(),
+    receiver: { kind: 'organisation', organisationNumber: '920000002' },
+    process: ADMIN_PROCESS,
+    documentType: 'arkivmelding',
+    businessMessage: { hoveddokument: 'vedtak.pdf' },
+    files: [
+      { blob: xml, fileName: 'arkivmelding.xml', title: 'Arkivmelding' },
+      { blob: pdf, fileName: 'vedtak.pdf', title: 'Vedtak' },
+    ],
+    tracking: { pollInitialInterval: '300 ms', pollMaxInterval: '1 second' },
+    ...rest,
+  };
+}
+
+export async function control<T = unknown>(
+  rig: { sim: RunningEformidlingSimulator },
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+  p: string,
+  body?: unknown,
+): Promise<T> {
+  const res = await request(`${rig.sim.url}/_control${p}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return (await res.body.json()) as T;
+}
+
+export interface MessageView {
+  creates: number;
+  conversations: { direction: string; serviceIdentifier: string; statuses: string[] }[];
+  outbox: { files: { fileName: string; size: number }[] } | null;
+}

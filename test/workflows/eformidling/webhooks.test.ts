@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import type { eformidlingOutgoingMessage } from '../../../workflows';
+import { startIngress, type RunningIngress } from '../../../src/ingress/server';
+import { ensureSubscription } from '../../../src/integrations/eformidling/bootstrap';
+import { EformidlingClient } from '../../../src/integrations/eformidling/client';
+import { loadEformidlingConfig, type EformidlingConfig } from '../../../src/integrations/eformidling/config';
+import { eformidlingWebhookRoute } from '../../../src/integrations/eformidling/webhook-route';
+import { createLogger } from '../../../src/logging/logger';
+import { recordHistory } from '../../harness/histories';
+import { arkivmelding, control, startRig, type EformidlingTestRig } from './helpers';
+
+describe('eFormidling webhooks: the fast path in front of polling', () => {
+  let rig: EformidlingTestRig;
+  let ingress: RunningIngress;
+  let config: EformidlingConfig;
+  const logLines: string[] = [];
+  const token = randomBytes(24).toString('base64url');
+
+  before(async () => {
+    rig = await startRig({ env: { EFORMIDLING_WEBHOOK_TOKEN: token } });
+    ingress = await startIngress({
+      client: rig.env.client,
+      routes: [eformidlingWebhookRoute(() => config)],
+      host: '127.0.0.1',
+      port: 0,
+      maxBodyBytes: 1024 * 1024,
+      logger: createLogger('ingress', 'DEBUG', (l) => logLines.push(l)),
+    });
+    config = {
+      ...loadEformidlingConfig(rig.ctx.env, rig.ctx.config),
+      webhookPushEndpoint: `${ingress.url}/webhooks/eformidling/${token}`,
+    };
+  });
+  after(async () => {
+    await ingress.close();
+    await rig.stop();
+  });
+
+  it('bootstrap creates one subscription and keeps it on the next start', async () => {
+    const ip = new EformidlingClient({ baseUrl: rig.sim.url });
+    assert.equal(await ensureSubscription(ip, config), 'created');
+    assert.equal(await ensureSubscription(ip, config), 'kept');
+    const rotated = { ...config, webhookPushEndpoint: `${ingress.url}/webhooks/eformidling/${'x'.repeat(40)}` };
+    assert.equal(await ensureSubscription(ip, rotated), 'updated');
+    assert.equal(await ensureSubscription(ip, config), 'updated');
+    const subs = await ip.listSubscriptions();
+    assert.equal(subs.filter((s) => s.name === 'ferje').length, 1);
+    await ip.close();
+  });
+
+  it('settles from webhook signals long before the (1 hour) poll would', async () => {
+    const input = await arkivmelding(rig, { tracking: { pollInitialInterval: '1 hour', pollMaxInterval: '1 hour' } });
+    const started = Date.now();
+    const result = await rig.env.client.workflow.execute<typeof eformidlingOutgoingMessage>(
+      'eformidlingOutgoingMessage',
+      {
+        workflowId: `eformidling-message/${input.messageId}`,
+        taskQueue: rig.taskQueue,
+        args: [input],
+      },
+    );
+    assert.equal(result.finalStatus, 'LEVERT');
+    assert.ok(Date.now() - started < 30_000);
+    assert.deepEqual(
+      result.statuses.map((s) => s.status),
+      ['OPPRETTET', 'SENDT', 'MOTTATT', 'LEVERT'],
+    );
+    const history = await rig.env.client.workflow.getHandle(`eformidling-message/${input.messageId}`).fetchHistory();
+    const signals = history.events?.filter((e) => e.workflowExecutionSignaledEventAttributes).length ?? 0;
+    assert.ok(signals >= 2, `webhook signals arrived (${signals})`);
+    await recordHistory(rig.env.client, `eformidling-message/${input.messageId}`, 'eformidling-outgoing-webhook-first');
+  });
+
+  it('refuses a wrong token with 404, answers pings, and never logs the token', async () => {
+    const post = (t: string, body: unknown) =>
+      fetch(`${ingress.url}/webhooks/eformidling/${t}`, { method: 'POST', body: JSON.stringify(body) });
+    assert.equal((await post('wrong'.repeat(8), { event: 'ping' })).status, 404);
+    assert.equal((await post(token, { event: 'ping', createdTs: new Date().toISOString() })).status, 200);
+    assert.equal((await post(token, { event: 'status', messageId: 'not-a-uuid', status: 'LEVERT' })).status, 400);
+    // A status for a message Ferje did not send is accepted and dropped (the IP does not retry anyway).
+    const unknown = await post(token, {
+      event: 'status',
+      direction: 'OUTGOING',
+      messageId: crypto.randomUUID(),
+      status: 'SENDT',
+    });
+    assert.equal(unknown.status, 200);
+    assert.ok(!logLines.join('\n').includes(token));
+    const state = await control<{ stats: { webhooksSent: number } }>(rig, 'GET', '/state');
+    assert.ok(state.stats.webhooksSent >= 1);
+  });
+});
