@@ -31,7 +31,8 @@ describe('SS12000 page failures (real dev server, simulator fault injection)', (
     const workflowId = await f.start('fail-always', { options: { retryFailedPassMinutes: 60 } });
     const status = await f.waitFor(
       'fail-always',
-      (s) => s.lastPass?.outcome === 'FAILED' && s.currentPass === undefined,
+      // The phase changes in the workflow task after the pass settles; wait for the settled state, not the moment.
+      (s) => s.lastPass?.outcome === 'FAILED' && s.currentPass === undefined && s.phase === 'RETRY_WAIT',
     );
     const groupGets = tenant.requests.filter((r) => r.path === '/groups');
     assert.equal(groupGets.length, 3, 'maximumAttempts 3 on the GET');
