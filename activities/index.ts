@@ -1,9 +1,10 @@
 import type { IntegrationContext } from '../src/platform/integration';
+import { createSignstashActivities } from './signstash';
 
 /**
  * All activities of all integrations, for tooling that wants one object. Workers register each integration's
  * activities on its own task queue through the integration registry instead.
  */
-export function createActivities(_ctx: IntegrationContext): Record<string, never> {
-  return {};
+export function createActivities(ctx: IntegrationContext) {
+  return { ...createSignstashActivities(ctx) };
 }

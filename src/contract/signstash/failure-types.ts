@@ -21,6 +21,8 @@ export const signstashFailureTypes = {
   unknownClientService: 'SignstashUnknownClientService',
   /** The start could not be delivered after the configured attempts (5xx or unreachable load balancer). */
   startFailed: 'SignstashStartFailed',
+  /** The worker has no usable Sign'Stash configuration (SIGNSTASH_* variables). */
+  notConfigured: 'SignstashNotConfigured',
   /** A document referenced by the input is not in Ferje's blob store. */
   documentMissing: 'SignstashDocumentMissing',
 } as const;

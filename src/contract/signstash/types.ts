@@ -128,9 +128,12 @@ export type InstanceGoneReason = 'unreachable' | 'unknown-operation' | 'unhealth
 
 /** Carried through continue-as-new (plain JSON only). */
 export interface SignatureOperationResumeState {
-  documents: PreparedDocument[];
+  /** The prepared documents' manifest in the blob store (documents are not carried through history again). */
+  manifest: BlobRef;
+  documentCount: number;
   policy: SignatureOperationPolicy;
   placement: SignstashPlacement;
+  status: SignstashOperationStatus;
   restarts: InstanceLossRecord[];
   goneSinceMs?: number;
   goneReason?: InstanceGoneReason;

@@ -21,7 +21,8 @@ import type { SimulatorShared } from './shared';
 /** Header the load balancer adds so that instances do not count forwarded calls as direct ones. */
 export const viaLoadBalancerHeader = 'x-signstash-sim-via-lb';
 
-export type InjectedFault = 'http-500' | 'drop' | 'malformed';
+/** `accept-then-drop`: a start is registered, then the connection is cut before the answer (lost response). */
+export type InjectedFault = 'http-500' | 'drop' | 'malformed' | 'accept-then-drop';
 
 export interface InstanceStats {
   starts: number;
@@ -102,6 +103,10 @@ export class SimulatedInstance {
     for (let i = 0; i < count; i++) this.faults.push(fault);
   }
 
+  clearFaults(): void {
+    this.faults.length = 0;
+  }
+
   /** Whether this instance holds a live operation for the reference (simulator bookkeeping, not product logic). */
   holds(externalReference: string): boolean {
     return this.live(externalReference, undefined).length > 0;
@@ -142,6 +147,12 @@ export class SimulatedInstance {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const pathname = new URL(req.url ?? '/', 'http://x').pathname;
     const fault = this.faults.shift();
+    if (fault === 'accept-then-drop') {
+      res.writeHead = () => {
+        req.socket.destroy();
+        return res;
+      };
+    }
     if (fault === 'drop') {
       req.socket.destroy();
       return;

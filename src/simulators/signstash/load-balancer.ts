@@ -52,7 +52,13 @@ export class SimulatedLoadBalancer {
                 up.on('error', () => resolve(true));
               },
             );
-            upstream.on('error', () => resolve(res.headersSent));
+            // Like common balancers, a POST is only tried on the next instance if the connection was refused:
+            // once the request reached an instance it may have acted on it, and the client gets a 502.
+            upstream.on('error', (err: NodeJS.ErrnoException) => {
+              if (err.code === 'ECONNREFUSED' && !res.headersSent) return resolve(false);
+              if (!res.headersSent) sendJson(res, 502, { error: 'bad gateway' });
+              resolve(true);
+            });
             upstream.end(body);
           });
           if (forwarded) return;
