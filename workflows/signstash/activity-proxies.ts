@@ -22,8 +22,9 @@ export function startActivities(intervalMs: number, summary: string) {
   });
 }
 
+// Above the client's default 30 s request timeout, low enough that a crashed worker's call is retried soon.
 const checkOptions: ActivityOptions = {
-  startToCloseTimeout: '1 minute',
+  startToCloseTimeout: '45 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 3 },
 };
 
