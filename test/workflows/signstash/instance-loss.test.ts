@@ -29,7 +29,6 @@ describe("Sign'Stash: the owning instance restarts or disappears (real dev serve
   });
   after(async () => {
     await rig.stop();
-    for (const instance of rig.sim.instances) await instance.start();
   });
 
   it('resumes on the same instance when it comes back with its state', async () => {
