@@ -80,7 +80,7 @@ async function main(): Promise<void> {
   }, 100);
   await new Promise<void>((resolve, reject) => {
     worker.once('exit', (code) => reject(new Error(`worker exited (${code})`)));
-    worker.stderr!.on('data', (data: Buffer) => {
+    worker.stderr.on('data', (data: Buffer) => {
       if (data.toString().includes('workers running')) resolve();
     });
   });
@@ -109,7 +109,7 @@ async function main(): Promise<void> {
   const completed = outcomes.filter((o) => o.status === 'fulfilled' && o.value.status === 'EXECUTED').length;
   const failures = outcomes
     .filter((o) => o.status === 'rejected')
-    .map((o) => String((o as PromiseRejectedResult).reason));
+    .map((o) => String((o).reason));
   if (failures.length > 0) log(`first failure: ${failures[0]}`);
   clearInterval(sampler);
   const stats = sim.stats();

@@ -20,7 +20,7 @@ function startWorkerProcess(env: Record<string, string>): Promise<ChildProcess> 
   });
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`worker exited early (${code})`)));
-    child.stdout!.on('data', (data: Buffer) => {
+    child.stdout.on('data', (data: Buffer) => {
       if (data.toString().includes('ready')) resolve(child);
     });
   });
