@@ -25,12 +25,14 @@ const { values } = parseArgs({
     instances: { type: 'string', default: '3' },
     'token-ttl': { type: 'string', default: '15' },
     'document-kb': { type: 'string', default: '32' },
+    'deadline-seconds': { type: 'string', default: '300' },
   },
 });
 const operations = Number(values.operations);
 const documentsPerOperation = Number(values.documents);
 const tokenTtlSeconds = Number(values['token-ttl']);
 const documentBytes = Number(values['document-kb']) * 1024;
+const deadlineSeconds = Number(values['deadline-seconds']);
 const log = (msg: string): void => void process.stderr.write(`bench: ${msg}\n`);
 
 function rssMb(pid: number): number | undefined {
@@ -102,14 +104,28 @@ async function main(): Promise<void> {
     })),
   }));
   const startedAt = Date.now();
-  const outcomes = await Promise.allSettled(
-    inputs.map(async (input) => (await startFlow(env.client, signatureOperationFlow, input)).result()),
+  let completed = 0;
+  const failures: string[] = [];
+  const all = Promise.all(
+    inputs.map(async (input) => {
+      try {
+        const result = await (await startFlow(env.client, signatureOperationFlow, input)).result();
+        if (result.status === 'EXECUTED') completed++;
+        else failures.push(`${input.externalReference}: ${result.status}`);
+      } catch (err) {
+        failures.push(String(err));
+      }
+    }),
   );
+  // Bounded in time: report what finished rather than wait forever on a stuck run.
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = await Promise.race([
+    all.then(() => false),
+    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), deadlineSeconds * 1000))),
+  ]);
+  clearTimeout(timer);
   const seconds = (Date.now() - startedAt) / 1000;
-  const completed = outcomes.filter((o) => o.status === 'fulfilled' && o.value.status === 'EXECUTED').length;
-  const failures = outcomes
-    .filter((o) => o.status === 'rejected')
-    .map((o) => String((o).reason));
+  if (timedOut) log(`deadline of ${deadlineSeconds} s reached`);
   if (failures.length > 0) log(`first failure: ${failures[0]}`);
   clearInterval(sampler);
   const stats = sim.stats();
@@ -127,6 +143,7 @@ async function main(): Promise<void> {
       operations,
       completed,
       failed: failures.length,
+      timedOut,
       documentsPerOperation,
       documentKb: documentBytes / 1024,
       instances: stats.instances.length,

@@ -1,5 +1,4 @@
 import { PassThrough } from 'node:stream';
-import { once } from 'node:events';
 import { SignstashMalformedResponseError } from './errors';
 import { StreamingJsonParser, type StringStreamSink } from './json-stream';
 import type { AsyncOperation, SignDocument, SignedContentStore, SignRequest, SignResult } from './model';
@@ -113,7 +112,7 @@ export async function readSignResult<T>(
       const text = c.carry + piece;
       const whole = text.length - (text.length % 4);
       c.carry = text.slice(whole);
-      if (whole > 0 && !c.pipe.write(Buffer.from(text.slice(0, whole), 'base64'))) await once(c.pipe, 'drain');
+      if (whole > 0 && !c.pipe.write(Buffer.from(text.slice(0, whole), 'base64'))) await drained(c.pipe);
     },
     end() {
       const c = current!;
@@ -172,6 +171,24 @@ export async function readSignResult<T>(
       };
     }),
   };
+}
+
+/**
+ * Resolves once the store has taken what was written. The parser may end the stream in the same pass in which a write
+ * asked for backpressure, and a Writable that is ending never emits 'drain': 'finish'/'close' count as drained too.
+ */
+function drained(pipe: PassThrough): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      pipe.off('drain', done);
+      pipe.off('finish', done);
+      pipe.off('close', done);
+      resolve();
+    };
+    pipe.on('drain', done);
+    pipe.on('finish', done);
+    pipe.on('close', done);
+  });
 }
 
 /** `Retry-After` as seconds or an HTTP date, in ms; undefined when absent or unreadable. */
