@@ -3,14 +3,18 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { createServer } from 'node:net';
+import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { ferjeDataConverter } from '../../src/codec/data-converter';
+import { startTemporalDevServer } from '../../src/dev/temporal-dev-server';
+import { locateTemporalBinary } from '../../src/temporal-bin/locate';
 import { startFlow } from '../../src/client/flows';
 import { signatureOperationFlow, type SignatureOperationInput } from '../../src/contract/signstash';
 import { projectDir } from '../../src/config/ferje-config';
 import { SignstashSimulator } from '../../src/simulators/signstash';
 import { bundleOptions } from '../../src/worker/bundle';
-import { testKeyEnv } from '../../test/harness/keys';
-import { createLocalTestEnv } from '../../test/harness/temporal';
+import { testKeyEnv, testKeyRing } from '../../test/harness/keys';
 
 /**
  * Throughput, affinity and token reuse of the Sign'Stash integration. Starts a dev server, the simulator (three
@@ -46,7 +50,26 @@ function rssMb(pid: number): number | undefined {
 
 async function main(): Promise<void> {
   const work = mkdtempSync(path.join(tmpdir(), 'ferje-bench-signstash-'));
-  const env = await createLocalTestEnv();
+  // The platform's dev-server launcher keeps the server's banner and logs out of stdout (one JSON line only).
+  const server = await startTemporalDevServer({
+    cliPath: locateTemporalBinary('cli').path,
+    dbFilename: path.join(work, 'temporal.db'),
+    ip: '127.0.0.1',
+    port: await freePort(),
+    uiPort: await freePort(),
+    namespace: 'default',
+    logFile: path.join(work, 'temporal.log'),
+    extraArgs: ['--headless'],
+  });
+  const connection = await Connection.connect({ address: server.address });
+  const env = {
+    address: server.address,
+    client: new Client({ connection, dataConverter: ferjeDataConverter(testKeyRing()) }),
+    teardown: async () => {
+      await connection.close();
+      await server.stop();
+    },
+  };
   const sim = await SignstashSimulator.start({
     dataDir: path.join(work, 'sim'),
     instances: Number(values.instances),
@@ -160,6 +183,17 @@ async function main(): Promise<void> {
       workerPeakRssMb: Number(peakRssMb.toFixed(1)),
     }),
   );
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
 }
 
 const noop = (): void => undefined;
