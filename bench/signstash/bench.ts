@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -82,7 +82,12 @@ async function main(): Promise<void> {
   writeFileSync(bundlePath, (await bundleWorkflowCode({ ...bundleOptions, logger: quietLogger })).code);
   log(`dev server ${env.address}, load balancer ${sim.baseUrl}, bundle built`);
 
-  const worker = spawn(process.execPath, ['--import', 'tsx', path.join(projectDir, 'src', 'worker', 'main.ts')], {
+  // The compiled worker (`npm run build`) is what production runs; without it, tsx compiles on the fly (more RSS).
+  const compiled = path.join(projectDir, 'dist', 'src', 'worker', 'main.js');
+  const workerRuntime = existsSync(compiled) ? 'dist' : 'tsx';
+  const workerArgs =
+    workerRuntime === 'dist' ? [compiled] : ['--import', 'tsx', path.join(projectDir, 'src', 'worker', 'main.ts')];
+  const worker = spawn(process.execPath, workerArgs, {
     env: {
       ...process.env,
       ...testKeyEnv(),
@@ -109,7 +114,9 @@ async function main(): Promise<void> {
       if (data.toString().includes('workers running')) resolve();
     });
   });
-  log(`worker pid ${worker.pid} running; starting ${operations} operations of ${documentsPerOperation} documents`);
+  log(
+    `worker pid ${worker.pid} (${workerRuntime}) running; starting ${operations} operations of ${documentsPerOperation} documents`,
+  );
 
   const clientServiceId = Object.keys(sim.clientServices())[0];
   const content = Buffer.alloc(documentBytes, 'x');
@@ -181,6 +188,7 @@ async function main(): Promise<void> {
       tokenLifetimeSeconds: tokenTtlSeconds,
       expectedMaxTokenRequests,
       workerPeakRssMb: Number(peakRssMb.toFixed(1)),
+      workerRuntime,
     }),
   );
 }
