@@ -33,6 +33,8 @@ describe("Sign'Stash: the owning instance restarts or disappears (real dev serve
 
   it('resumes on the same instance when it comes back with its state', async () => {
     const ref = uniqueReference('restarted');
+    // Slow (10×): the operation is certainly still pending when the test takes its instance away.
+    rig.sim.plan(ref, { scenario: 'slow' });
     const started = await rig.start({
       clientServiceId: rig.clientServiceId,
       externalReference: ref,
@@ -59,6 +61,8 @@ describe("Sign'Stash: the owning instance restarts or disappears (real dev serve
 
   it('fails with SignstashInstanceLost when the instance stays gone and the caller chose "fail"', async () => {
     const ref = uniqueReference('lostfail');
+    // Slow (10×): the operation is certainly still pending when the test takes its instance away.
+    rig.sim.plan(ref, { scenario: 'slow' });
     const started = await rig.start({
       clientServiceId: rig.clientServiceId,
       externalReference: ref,
@@ -90,6 +94,8 @@ describe("Sign'Stash: the owning instance restarts or disappears (real dev serve
 
   it('starts again on another instance under a derived reference when the caller chose "restart"', async () => {
     const ref = uniqueReference('lostrestart');
+    // Slow (10×): the operation is certainly still pending when the test takes its instance away.
+    rig.sim.plan(ref, { scenario: 'slow' });
     const started = await rig.start({
       clientServiceId: rig.clientServiceId,
       externalReference: ref,
@@ -120,6 +126,8 @@ describe("Sign'Stash: the owning instance restarts or disappears (real dev serve
 
   it('counts an instance that no longer knows the operation (404) as gone too', async () => {
     const ref = uniqueReference('forgotten');
+    // Slow (10×): the operation is certainly still pending when the test takes its instance away.
+    rig.sim.plan(ref, { scenario: 'slow' });
     const started = await rig.start({
       clientServiceId: rig.clientServiceId,
       externalReference: ref,
