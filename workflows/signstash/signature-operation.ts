@@ -85,13 +85,15 @@ export async function signstashSignatureOperation(input: SignatureOperationInput
       }
       state.phase = 'storing-documents';
       show('STORING_DOCUMENTS');
-      const prepared = await prepareActivities(`store ${input.documents.length} document(s)`).signstashPrepareDocuments(
-        {
+      const prepared = await prepareActivities(`store ${input.documents.length} document(s)`)
+        .signstashPrepareDocuments({
           clientServiceId: input.clientServiceId,
           documents: input.documents,
           options: input.options,
-        },
-      );
+        })
+        .catch((err: unknown) => {
+          throw surface(err);
+        });
       manifest = prepared.manifest;
       policy = prepared.policy;
       const started = await submit(input.externalReference);
@@ -212,10 +214,14 @@ export async function signstashSignatureOperation(input: SignatureOperationInput
         });
         pollsThisRun++;
         state.statusChecks++;
-        const checked: CheckStatusOutput = await checkActivities(`status on ${where}`).signstashCheckStatus({
-          clientServiceId: input.clientServiceId,
-          placement: at,
-        });
+        const checked: CheckStatusOutput = await checkActivities(`status on ${where}`)
+          .signstashCheckStatus({
+            clientServiceId: input.clientServiceId,
+            placement: at,
+          })
+          .catch((err: unknown) => {
+            throw surface(err);
+          });
         let answer: CheckStatusOutput | FetchResultOutput = checked;
         if (checked.kind === 'status') {
           state.status = checked.status;
@@ -223,11 +229,15 @@ export async function signstashSignatureOperation(input: SignatureOperationInput
           if (checked.status !== 'PENDING_EXECUTION') {
             state.phase = 'fetching-result';
             show(checked.status);
-            answer = await fetchActivities(`result from ${where}`).signstashFetchResult({
-              clientServiceId: input.clientServiceId,
-              placement: at,
-              manifest,
-            });
+            answer = await fetchActivities(`result from ${where}`)
+              .signstashFetchResult({
+                clientServiceId: input.clientServiceId,
+                placement: at,
+                manifest,
+              })
+              .catch((err: unknown) => {
+                throw surface(err);
+              });
             if (answer.kind === 'result') return { kind: 'final', result: answer };
           }
         }
@@ -307,14 +317,16 @@ function backoff(delayMs: number, policy: SignatureOperationPolicy): number {
   return Math.min(Math.round(delayMs * 1.5), policy.maxPollDelayMs);
 }
 
-/** After the start's last attempt: a typed failure that says a person should look (W-retry's dead-letter step). */
-function startFailure(err: unknown): unknown {
+const contractTypes: string[] = [...Object.values(signstashFailureTypes), ...Object.values(commonFailureTypes)];
+
+/**
+ * An activity's typed failure, lifted to the workflow's own failure so callers find the contract's `type` directly
+ * on the workflow failure (not two causes down). Anything else (cancellation, untyped errors) passes unchanged.
+ */
+function surface(err: unknown): unknown {
   const cause = (err as { cause?: { type?: string; message?: string } }).cause;
   const type = cause?.type;
-  if (
-    type &&
-    (Object.values(signstashFailureTypes) as string[]).concat(Object.values(commonFailureTypes)).includes(type)
-  ) {
+  if (!isCancellation(err) && type && contractTypes.includes(type)) {
     return ApplicationFailure.create({
       type,
       nonRetryable: true,
@@ -322,6 +334,14 @@ function startFailure(err: unknown): unknown {
       cause: err as Error,
     });
   }
+  return err;
+}
+
+/** After the start's last attempt: a typed failure that says a person should look (W-retry's dead-letter step). */
+function startFailure(err: unknown): unknown {
+  const surfaced = surface(err);
+  if (surfaced !== err || isCancellation(err)) return surfaced;
+  const cause = (err as { cause?: { message?: string } }).cause;
   return ApplicationFailure.create({
     type: signstashFailureTypes.startFailed,
     nonRetryable: true,

@@ -116,6 +116,20 @@ describe("Sign'Stash signature operation (real dev server, simulator with two in
     await recordHistory(env.client, started.workflowId, 'signstash-invalid-input');
   });
 
+  it('fails with SignstashUnknownClientService, directly on the workflow failure, for an unconfigured client service', async () => {
+    const ref = uniqueReference('unknownsvc');
+    const before = rig.sim.stats().starts;
+    const started = await rig.start({
+      clientServiceId: 'PRT.999999999-PRT.999999999-000000',
+      externalReference: ref,
+      description: 'Not configured here',
+      documents: pdfDocuments(ref, 1),
+    });
+    const failure = await failureOf(started.result());
+    assert.equal(failure.type, signstashFailureTypes.unknownClientService);
+    assert.equal(rig.sim.stats().starts, before);
+  });
+
   it('reports per-document signing errors instead of hiding them', async () => {
     const ref = uniqueReference('docerror');
     rig.sim.plan(ref, { failDocuments: { [`${ref}-d1`]: 'TIMESTAMP_SIGN_ERROR' } });
