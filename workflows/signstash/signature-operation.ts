@@ -38,10 +38,11 @@ type Final = Extract<FetchResultOutput, { kind: 'result' }>;
  * the caller's choice when it runs out: fail, or start again elsewhere under a derived reference.
  */
 export async function signstashSignatureOperation(input: SignatureOperationInput): Promise<SignatureOperationResult> {
-  const resume = input.resume;
+  // `?.`: a null input must reach validation (a TypeError here would retry the workflow task forever).
+  const resume = input?.resume;
   const state: SignatureOperationState = {
     phase: resume ? 'polling' : 'validating',
-    documentCount: resume?.documentCount ?? (Array.isArray(input.documents) ? input.documents.length : 0),
+    documentCount: resume?.documentCount ?? (Array.isArray(input?.documents) ? input.documents.length : 0),
     statusChecks: resume?.statusChecks ?? 0,
     restarts: resume?.restarts.length ?? 0,
     ...(resume ? { placement: resume.placement, status: resume.status } : {}),

@@ -116,6 +116,16 @@ describe("Sign'Stash signature operation (real dev server, simulator with two in
     await recordHistory(env.client, started.workflowId, 'signstash-invalid-input');
   });
 
+  it('fails a started-by-hand workflow with no input as invalid input instead of retrying its task forever', async () => {
+    const handle = await env.client.workflow.start('signstashSignatureOperation', {
+      workflowId: `signstash-null-input-${uniqueReference('n')}`,
+      taskQueue: rig.taskQueue,
+      args: [null],
+    });
+    const failure = await failureOf(handle.result());
+    assert.equal(failure.type, commonFailureTypes.invalidInput);
+  });
+
   it('fails with SignstashUnknownClientService, directly on the workflow failure, for an unconfigured client service', async () => {
     const ref = uniqueReference('unknownsvc');
     const before = rig.sim.stats().starts;
