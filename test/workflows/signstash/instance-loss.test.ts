@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { WorkflowFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { searchAttributes } from '../../../src/contract/search-attributes';
 import { signatureOperationStateQuery, signstashFailureTypes } from '../../../src/contract/signstash';
@@ -141,6 +141,62 @@ describe("Sign'Stash: the owning instance restarts or disappears (real dev serve
     assert.equal(result.status, 'EXECUTED');
     assert.equal(result.instanceLoss.restarts[0].reason, 'unknown-operation');
     assert.equal(result.placement.externalReference, `${ref}-R2`);
+  });
+});
+
+describe("Sign'Stash: timeout and cancellation (real dev server)", () => {
+  let env: TestWorkflowEnvironment;
+  let rig: SignstashRig;
+  before(async () => {
+    env = await getTestEnv();
+    rig = await startRig(env, { sim: { baseDelayMs: 1500 } });
+  });
+  after(async () => {
+    await rig.stop();
+  });
+
+  it('fails with SignstashOperationTimedOut when the operation is not final in time', async () => {
+    const ref = uniqueReference('timeout');
+    rig.sim.plan(ref, { scenario: 'slow' });
+    const started = await rig.start({
+      clientServiceId: rig.clientServiceId,
+      externalReference: ref,
+      description: 'Too slow',
+      documents: pdfDocuments(ref, 1),
+      options: { operationTimeoutSeconds: 5 },
+    });
+    const err = await started.result().then(
+      () => assert.fail('should fail'),
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof WorkflowFailedError && err.cause instanceof ApplicationFailure);
+    assert.equal(err.cause.type, signstashFailureTypes.operationTimedOut);
+    const description = await env.client.workflow.getHandle(started.workflowId).describe();
+    assert.equal(description.typedSearchAttributes.get(searchAttributes.status), 'TIMED_OUT');
+    await recordHistory(env.client, started.workflowId, 'signstash-operation-timed-out');
+  });
+
+  it('ends Canceled with FerjeStatus CANCELLED when its caller cancels it', async () => {
+    const ref = uniqueReference('cancel');
+    rig.sim.plan(ref, { scenario: 'slow' });
+    const started = await rig.start({
+      clientServiceId: rig.clientServiceId,
+      externalReference: ref,
+      description: 'Cancelled while pending',
+      documents: pdfDocuments(ref, 1),
+    });
+    await ownerOnceStarted(rig, env, started.workflowId);
+    const handle = env.client.workflow.getHandle(started.workflowId);
+    await handle.cancel();
+    const err = await started.result().then(
+      () => assert.fail('should be cancelled'),
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure, String(err));
+    const description = await handle.describe();
+    assert.equal(description.status.name, 'CANCELLED');
+    assert.equal(description.typedSearchAttributes.get(searchAttributes.status), 'CANCELLED');
+    await recordHistory(env.client, started.workflowId, 'signstash-cancelled');
   });
 });
 
