@@ -1,11 +1,12 @@
 import type { IntegrationContext } from '../src/platform/integration';
 import { createEformidlingActivities } from './eformidling';
 import { createSs12000Activities } from './ss12000';
+import { createSignstashActivities } from './signstash';
 
 /**
  * All activities of all integrations, for tooling that wants one object. Workers register each integration's
  * activities on its own task queue through the integration registry instead.
  */
 export function createActivities(ctx: IntegrationContext): object {
-  return { ...createEformidlingActivities(ctx), ...createSs12000Activities(ctx) };
+  return { ...createEformidlingActivities(ctx), ...createSignstashActivities(ctx), ...createSs12000Activities(ctx) };
 }

@@ -1,3 +1,4 @@
 // The workflow bundle entry: every workflow type Ferje registers, re-exported per integration.
 export * from './eformidling';
 export * from './ss12000';
+export * from './signstash';

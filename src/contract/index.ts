@@ -7,3 +7,4 @@ export * from './flow';
 export * from './flows';
 export * from './eformidling';
 export * as ss12000 from './ss12000';
+export * from './signstash';

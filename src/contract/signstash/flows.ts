@@ -1,0 +1,36 @@
+import { defineQuery } from '@temporalio/workflow';
+import { defineFlow } from '../flow';
+import { taskQueues } from '../task-queues';
+import { businessKey } from '../workflow-ids';
+import type { SignatureOperationInput, SignatureOperationResult, SignatureOperationState } from './types';
+
+/** Persisted names: renaming one strands running executions. */
+export const signstashWorkflowTypes = {
+  signatureOperation: 'signstashSignatureOperation',
+} as const;
+
+export const signatureOperationStateQuery = defineQuery<SignatureOperationState>('signstashOperationState');
+
+export function signatureOperationWorkflowId(
+  input: Pick<SignatureOperationInput, 'clientServiceId' | 'externalReference'>,
+): string {
+  return businessKey('signstash', input.clientServiceId, input.externalReference);
+}
+
+export const signatureOperationFlow = defineFlow<SignatureOperationInput, SignatureOperationResult>({
+  name: 'signstash-sign',
+  workflowType: signstashWorkflowTypes.signatureOperation,
+  taskQueue: taskQueues.signstash,
+  integration: 'signstash',
+  inputTypeName: 'SignatureOperationInput',
+  outputTypeName: 'SignatureOperationResult',
+  description:
+    "Sign documents through the Sign'Stash Proxy (async mode, pinned to the instance that took the operation)",
+  workflowId: signatureOperationWorkflowId,
+  externalReference: (input) => input.externalReference,
+  // Counts and opaque references only: descriptions and document names may be personal data.
+  summary: (input) =>
+    `Sign'Stash: sign ${Array.isArray(input.documents) ? input.documents.length : 0} document(s), ref ${input.externalReference}`,
+});
+
+export const signstashFlows = { [signatureOperationFlow.name]: signatureOperationFlow };

@@ -1,0 +1,81 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { ConfigError } from '../../config/env';
+import { commonFailureTypes } from '../../contract/failure-types';
+import { signstashFailureTypes } from '../../contract/signstash';
+import {
+  SignstashAccessDeniedError,
+  SignstashApiError,
+  SignstashMalformedResponseError,
+  SignstashReferenceInUseError,
+  SignstashServerError,
+  SignstashTokenRejectedError,
+  SignstashUnreachableError,
+  SignstashUntrustedInstanceError,
+  SignstashValidationError,
+} from './errors';
+
+/**
+ * Client errors → ApplicationFailures with the contract's stable types. Input and configuration problems are not
+ * retryable; server trouble is, with the server's Retry-After as the next delay. Details carry product codes only.
+ */
+export function toApplicationFailure(err: unknown): unknown {
+  if (err instanceof ApplicationFailure) return err;
+  if (err instanceof ConfigError) {
+    return ApplicationFailure.nonRetryable(err.message, signstashFailureTypes.notConfigured);
+  }
+  const details = err instanceof SignstashApiError ? [{ httpStatus: err.httpStatus, errorCode: err.errorCode }] : [];
+  if (err instanceof SignstashValidationError) {
+    return ApplicationFailure.create({
+      message: err.message,
+      type: signstashFailureTypes.requestRejected,
+      nonRetryable: true,
+      details,
+    });
+  }
+  if (err instanceof SignstashReferenceInUseError) {
+    return ApplicationFailure.create({
+      message: `${err.message}: the external reference is already in use at Sign'Stash; start again with a new one`,
+      type: signstashFailureTypes.referenceInUse,
+      nonRetryable: true,
+      details,
+    });
+  }
+  if (err instanceof SignstashAccessDeniedError || err instanceof SignstashTokenRejectedError) {
+    return ApplicationFailure.create({
+      message: err.message,
+      type: signstashFailureTypes.accessDenied,
+      nonRetryable: true,
+      details,
+    });
+  }
+  if (err instanceof SignstashUntrustedInstanceError) {
+    return ApplicationFailure.create({
+      message: err.message,
+      type: commonFailureTypes.untrustedUrl,
+      nonRetryable: true,
+    });
+  }
+  if (err instanceof SignstashServerError) {
+    return ApplicationFailure.create({
+      message: err.message,
+      type: 'SignstashServerError',
+      details,
+      ...(err.retryAfterMs !== undefined ? { nextRetryDelay: err.retryAfterMs } : {}),
+    });
+  }
+  if (err instanceof SignstashUnreachableError) {
+    return ApplicationFailure.create({ message: err.message, type: 'SignstashUnreachable' });
+  }
+  if (err instanceof SignstashMalformedResponseError) {
+    return ApplicationFailure.create({ message: err.message, type: commonFailureTypes.malformedResponse });
+  }
+  if (err instanceof SignstashApiError) {
+    return ApplicationFailure.create({
+      message: err.message,
+      type: commonFailureTypes.rejectedByPartner,
+      nonRetryable: true,
+      details,
+    });
+  }
+  return err;
+}

@@ -1,0 +1,37 @@
+import { createSignstashActivities } from '../../../activities/signstash';
+import { taskQueues } from '../../contract/task-queues';
+import type { IntegrationModule } from '../../platform/integration';
+import { SignstashSimulator } from '../../simulators/signstash';
+import { runSignstashDemo } from './demo';
+
+/** Ports from the dev stack's block: load balancer, token endpoint, then one per proxy instance. */
+const SIMULATED_INSTANCES = 3;
+
+export const signstashModule: IntegrationModule = {
+  name: 'signstash',
+  title: "Sign'Stash Proxy",
+  taskQueue: taskQueues.signstash,
+  createActivities: createSignstashActivities,
+  async startSimulator(options) {
+    const port = (offset: number): number => (options.basePort === 0 ? 0 : options.basePort + offset);
+    const sim = await SignstashSimulator.start({
+      host: options.host,
+      dataDir: options.dataDir,
+      lbPort: port(0),
+      tokenPort: port(1),
+      instances: Array.from({ length: SIMULATED_INSTANCES }, (_, i) => ({ listenPort: port(2 + i) })),
+    });
+    options.logger.info("Sign'Stash simulator running", { loadBalancer: sim.baseUrl, instances: sim.instanceUrls() });
+    return {
+      title: "Sign'Stash sim",
+      urls: {
+        loadBalancer: sim.baseUrl,
+        token: sim.tokenUrl,
+        ...Object.fromEntries(sim.instanceUrls().map((url, i) => [`instance${i}`, url])),
+      },
+      env: sim.env(),
+      stop: () => sim.stop(),
+    };
+  },
+  demo: runSignstashDemo,
+};

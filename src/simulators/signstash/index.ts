@@ -1,0 +1,3 @@
+export * from './simulator';
+export type { OperationPlan, Scenario } from './operations';
+export type { InjectedFault, InstanceStats } from './instance';

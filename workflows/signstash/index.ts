@@ -1,0 +1,1 @@
+export { signstashSignatureOperation } from './signature-operation';
