@@ -1,4 +1,5 @@
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { failureConverterPath } from '../codec/data-converter';
 import { ferjeDataConverter } from '../codec/data-converter';
 import type { KeyRing } from '../codec/key-ring';
 import type { IntegrationContext, IntegrationModule } from '../platform/integration';
@@ -53,6 +54,21 @@ export interface StartWorkersOptions {
 /** One worker per integration task queue, all on one shared native connection. */
 export async function startWorkers(options: StartWorkersOptions): Promise<RunningWorkers> {
   const { ctx, integrations } = options;
+  // In development every worker would bundle the same sources again; bundle once and share the code.
+  const source: WorkflowSource =
+    'workflowsPath' in options.source && integrations.length > 1
+      ? {
+          workflowBundle: {
+            code: (
+              await bundleWorkflowCode({
+                workflowsPath: options.source.workflowsPath,
+                failureConverterPath,
+                logger: ctx.logger,
+              })
+            ).code,
+          },
+        }
+      : options.source;
   const connection = await NativeConnection.connect(options.temporal.connectionOptions);
   let workers: Worker[];
   try {
@@ -63,7 +79,7 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Runnin
           namespace: options.temporal.namespace,
           taskQueue: integration.taskQueue,
           activities: integration.createActivities(ctx),
-          source: options.source,
+          source,
           keyRing: options.keyRing,
           shutdownGraceTime: options.shutdownGraceTime,
           extra: integration.workerOptions?.(ctx),

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { startDevStack } from '../../dev/stack';
-import { createLogger } from '../../logging/logger';
+import { createLogger, parseLogLevel } from '../../logging/logger';
 import { waitForShutdownSignal, type CliCommand } from '../command';
 
 export const demoCommand: CliCommand = {
@@ -12,7 +12,8 @@ export const demoCommand: CliCommand = {
       args,
       options: { exit: { type: 'boolean', default: false }, integrations: { type: 'string' } },
     });
-    const logger = createLogger('demo');
+    // The demo's console is its report; service chatter only when asked for (FERJE_LOG_LEVEL=INFO).
+    const logger = createLogger('demo', parseLogLevel(process.env.FERJE_LOG_LEVEL, 'WARN'));
     const stack = await startDevStack({ env: process.env, logger, integrations: values.integrations?.split(',') });
     let failed = 0;
     const links: string[] = [];
