@@ -1,41 +1,43 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { NativeConnection } from '@temporalio/worker';
 import type { Page } from 'playwright-core';
 import { startFlow } from '../../src/client/flows';
-import { defineFlow } from '../../src/contract/flow';
+import { signatureOperationFlow, type SignatureOperationInput } from '../../src/contract/signstash';
 import { startDevStack } from '../../src/dev/stack';
 import { createLogger } from '../../src/logging/logger';
-import { createFerjeWorker } from '../../src/worker/workers';
-import { createFixtureActivities } from '../fixtures/activities';
+import { loadSignstashConfig } from '../../src/integrations/signstash/config';
 import { launchChromium } from '../harness/browser';
-import { testKeyFilePath, testKeyRing } from '../harness/keys';
+import { testKeyFilePath } from '../harness/keys';
 import { freePort } from '../harness/ports';
-import { fixtureWorkflowSource, fixturesDir } from '../harness/worker';
 
 const MARKER = '13097248022';
 
 async function waitForTextInAnyFrame(page: Page, text: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  let seen: string[] = [];
   while (Date.now() < deadline) {
+    seen = [];
     for (const frame of page.frames()) {
       // Evaluated in the browser (a string, as this project has no DOM typings).
       const content = String(await frame.evaluate('document.body ? document.body.innerText : ""').catch(() => ''));
-      if (content.replace(/\s+/g, ' ').includes(text)) return;
+      const normalised = content.replace(/\s+/g, ' ').replace(/[\u2018\u2019]/g, "'");
+      if (normalised.includes(text)) return;
+      seen.push(normalised.slice(0, 300));
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`"${text}" did not appear in the UI within ${timeoutMs} ms`);
+  throw new Error(`"${text}" did not appear in the UI within ${timeoutMs} ms; frames showed:\n${seen.join('\n')}`);
 }
 
 describe('Temporal UI of the dev stack (headless Chromium)', () => {
-  it('finds a Ferje workflow by search attribute and shows its summary and its input decoded by the codec server', async () => {
+  it('finds a Ferje workflow by its search attributes and shows its summary and its input decoded by the codec server', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'ferje-ui-'));
     const uiPort = await freePort();
     const logLines: string[] = [];
+    // The real stack with one integration: its simulator, its worker, the codec server and the UI wired to it.
     const stack = await startDevStack({
       env: {
         ...process.env,
@@ -48,48 +50,35 @@ describe('Temporal UI of the dev stack (headless Chromium)', () => {
         FERJE_DEV_SIMULATOR_BASE_PORT: '0',
       },
       logger: createLogger('dev', 'DEBUG', (l) => logLines.push(l)),
-      integrations: [],
+      integrations: ['signstash'],
     });
     const cleanups: (() => Promise<unknown>)[] = [() => stack.stop()];
     try {
       const browser = await launchChromium();
       cleanups.push(() => browser.close());
-      const connection = await NativeConnection.connect({ address: stack.temporalAddress });
-      cleanups.push(() => connection.close());
-      const activityDir = mkdtempSync(path.join(tmpdir(), 'ferje-ui-act-'));
-      writeFileSync(path.join(activityDir, 'release'), '');
-      const worker = await createFerjeWorker({
-        connection,
-        namespace: 'default',
-        taskQueue: 'ui-fixture',
-        activities: createFixtureActivities(activityDir),
-        source: await fixtureWorkflowSource(path.join(fixturesDir, 'workflows')),
-        keyRing: testKeyRing(),
-        shutdownGraceTime: '1s',
-      });
-      const running = worker.run();
-      cleanups.push(async () => {
-        worker.shutdown();
-        await running;
-      });
+
+      const [clientServiceId] = [...loadSignstashConfig(stack.env).credentials.keys()];
       const reference = `ui-${Date.now()}`;
-      const flow = defineFlow<{ caseRef: string; personalIdentificationNumber: string }, string>({
-        name: 'ui-fixture',
-        workflowType: 'awaitProceedWorkflow',
-        taskQueue: 'ui-fixture',
-        integration: 'signstash',
-        inputTypeName: 'none',
-        outputTypeName: 'none',
-        description: 'fixture',
-        workflowId: (i) => `ui-fixture/${i.caseRef}`,
-        externalReference: (i) => i.caseRef,
-        summary: (i) => `Fixture case ${i.caseRef} waiting for approval`,
-      });
-      const started = await startFlow(stack.platform.client, flow, {
-        caseRef: reference,
-        personalIdentificationNumber: MARKER,
-      });
-      assert.equal(started.started, true);
+      const input: SignatureOperationInput = {
+        clientServiceId,
+        externalReference: reference,
+        // Free text a caller might fill with personal data: it must reach the UI only through the codec server.
+        description: `Employment contract for ${MARKER}`,
+        documents: [
+          {
+            externalReference: `${reference}-1`,
+            name: 'contract.xml',
+            contentType: 'text/xml',
+            content: { base64: Buffer.from('<contract>1</contract>').toString('base64') },
+            signatureType: 'XAdES',
+          },
+        ],
+      };
+      const started = await startFlow(stack.platform.client, signatureOperationFlow, input);
+      const result = await started.result();
+      assert.equal(result.signedCount, 1);
+      const summary = signatureOperationFlow.summary(input);
+      assert.ok(!summary.includes(MARKER));
 
       const page = await browser.newPage();
       const query = encodeURIComponent(`FerjeExternalReference="${reference}" AND FerjeIntegration="signstash"`);
@@ -101,9 +90,8 @@ describe('Temporal UI of the dev stack (headless Chromium)', () => {
       // Input: the server holds ciphertext only; the browser shows plain JSON because the codec server decoded it.
       await page.getByText(MARKER).first().waitFor({ timeout: 30_000 });
       await page.getByText('User Metadata', { exact: true }).click();
-      // The UI renders summary and current details as sandboxed markdown in iframes.
-      await waitForTextInAnyFrame(page, `Fixture case ${reference} waiting for approval`);
-      await waitForTextInAnyFrame(page, `Case ${reference} is waiting for proceed`);
+      // The UI renders the summary as sandboxed markdown in an iframe.
+      await waitForTextInAnyFrame(page, summary);
 
       const decodes = logLines.filter((l) => l.includes('"msg":"codec request"') && l.includes('"op":"decode"'));
       assert.ok(decodes.length > 0, 'the UI called the codec server to decode');
