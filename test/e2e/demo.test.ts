@@ -27,7 +27,7 @@ describe('the README main command: ferje demo', () => {
     const code = await demo.exited;
     const output = demo.output();
     assert.equal(code, 0, output.slice(-4000));
-    for (const integration of integrations.filter((i) => i.demo)) {
+    for (const integration of integrations.filter((i) => i.demo !== undefined)) {
       assert.ok(output.includes(`== ${integration.title} ==`), `${integration.title} demo ran`);
       assert.match(
         output,
