@@ -1,2 +1,2 @@
 // The workflow bundle entry: every workflow type Ferje registers, re-exported per integration.
-export {};
+export * from './posten-signering';

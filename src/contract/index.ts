@@ -5,3 +5,4 @@ export * from './failure-types';
 export * from './workflow-ids';
 export * from './flow';
 export * from './flows';
+export * from './posten-signering';

@@ -1,7 +1,8 @@
 import type { IntegrationModule } from './integration';
+import { postenSigneringModule } from '../integrations/posten-signering/module';
 
 /** Every integration this build of Ferje carries, in the order the dev stack starts and demos them. */
-export const integrations: IntegrationModule[] = [];
+export const integrations: IntegrationModule[] = [postenSigneringModule];
 
 export function selectIntegrations(names: string[] | undefined): IntegrationModule[] {
   if (!names || names.length === 0) return integrations;
