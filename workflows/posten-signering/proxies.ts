@@ -39,6 +39,9 @@ export const ioOptions: ActivityOptions = {
   },
 };
 
+/** Confirmations are quick calls: a worker that died during one is noticed (and the call retried) within 30 s. */
+export const confirmOptions: ActivityOptions = { ...ioOptions, startToCloseTimeout: '30 seconds' };
+
 /** The queue drain heartbeats per change; a lost worker is noticed within 30 s and the drain starts again. */
 export const drainOptions: ActivityOptions = {
   startToCloseTimeout: '5 minutes',
@@ -48,4 +51,5 @@ export const drainOptions: ActivityOptions = {
 
 export const createActs = proxyActivities<PostenSigneringActivities>(createOptions);
 export const ioActs = proxyActivities<PostenSigneringActivities>(ioOptions);
+export const confirmActs = proxyActivities<PostenSigneringActivities>(confirmOptions);
 export const drainActs = proxyActivities<PostenSigneringActivities>(drainOptions);

@@ -33,7 +33,7 @@ import {
 import { postenFailureTypes } from '../../src/contract/posten-signering/names';
 import { orderGroups, postenLimits, validatePostenJob } from '../../src/contract/posten-signering/validate';
 import { searchAttributes } from '../../src/contract/search-attributes';
-import { createActs, createOptions, ioActs, ioOptions } from './proxies';
+import { confirmActs, confirmOptions, createActs, createOptions, ioActs, ioOptions } from './proxies';
 import { initialSignerProgress, isKnownSignerStatus, matchSigner, signerTable } from './signers';
 
 const SEEN_KEYS_KEPT = 200;
@@ -148,8 +148,8 @@ export async function postenSignatureJobWorkflow(input: PostenSignatureJobInput)
 
   const confirm = async (change: PostenStatusChange): Promise<void> => {
     try {
-      await ioActs.postenConfirm.executeWithOptions(
-        { ...ioOptions, summary: `confirm change of job ${change.signatureJobId}` },
+      await confirmActs.postenConfirm.executeWithOptions(
+        { ...confirmOptions, summary: `confirm change of job ${change.signatureJobId}` },
         [{ sender: job.sender, url: change.confirmationUrl }],
       );
     } catch (err) {

@@ -23,7 +23,7 @@ import type {
   UnownedJobResumeState,
 } from '../../src/contract/posten-signering/poller';
 import { searchAttributes } from '../../src/contract/search-attributes';
-import { ioActs, ioOptions } from './proxies';
+import { confirmActs, confirmOptions, ioActs, ioOptions } from './proxies';
 
 type Mode = 'LATE_REDELIVERY' | 'DUPLICATE' | 'ADOPT' | 'HOLD';
 
@@ -104,8 +104,8 @@ export async function postenUnownedJobWorkflow(input: UnownedJobInput): Promise<
 
   const confirm = async (change: PostenStatusChange): Promise<void> => {
     try {
-      await ioActs.postenConfirm.executeWithOptions(
-        { ...ioOptions, summary: `confirm change of job ${change.signatureJobId}` },
+      await confirmActs.postenConfirm.executeWithOptions(
+        { ...confirmOptions, summary: `confirm change of job ${change.signatureJobId}` },
         [{ sender: input.sender, url: change.confirmationUrl }],
       );
       s.confirmed++;

@@ -72,6 +72,10 @@ export interface SimStats {
   duplicateConfirms: number;
   downloads: number;
   cancels: number;
+  /** Requests by route (counted before faults apply), e.g. `confirm`. */
+  byRoute: Record<string, number>;
+  /** When each accepted poll happened (epoch ms), to prove that nobody polled early. */
+  pollTimes: number[];
 }
 
 const FAILURE_STATUSES = new Set([
@@ -112,6 +116,8 @@ export class PostenModel {
     duplicateConfirms: 0,
     downloads: 0,
     cancels: 0,
+    byRoute: {},
+    pollTimes: [],
   };
   autopilot: AutopilotSettings = { mode: 'off', delayMs: 1000 };
   private readonly queues = new Map<string, QueueEntry[]>();
@@ -249,6 +255,8 @@ export class PostenModel {
       throw new TooEarly(permitted);
     }
     this.stats.polls++;
+    this.stats.pollTimes.push(now);
+    if (this.stats.pollTimes.length > 1000) this.stats.pollTimes.shift();
     this.requeueExpiredLeases(now);
     const entries = this.queues.get(key) ?? [];
     const entry = entries.shift();

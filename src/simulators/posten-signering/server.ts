@@ -92,6 +92,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
           : deliveryId
             ? 'confirm'
             : 'download';
+    model.stats.byRoute[route] = (model.stats.byRoute[route] ?? 0) + 1;
     const fault = faults.take(route);
     if (fault.has('latency')) await new Promise((r) => setTimeout(r, fault.get('latency')?.latencyMs ?? 1000));
     if (fault.has('drop')) return void req.socket.destroy();
