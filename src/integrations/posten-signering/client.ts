@@ -270,6 +270,7 @@ function malformed(what: string, err: unknown): PostenMalformedResponseError {
 /** Posten's error messages may quote values (schema errors do): mask anything that looks personal. */
 export function maskPersonalData(text: string): string {
   return text
+    .replace(/(value|Value) '[^']*'/g, "$1 '…'")
     .replace(/[^\s'"<>@]+@[^\s'"<>@]+/g, '<e-mail>')
     .replace(/\+?\d{6,}/g, '<number>')
     .slice(0, 500);
