@@ -132,7 +132,10 @@ describe('posten signering: the ASiC-E bundle and its XAdES signature', () => {
     const doc = parseXml(signaturesXml);
     const sp = findById(doc.documentElement!, 'SignedProperties')!;
     const inContext = createHash('sha256').update(canonicalize(sp)).digest('base64');
-    const alone = new DOMParser().parseFromString(new XMLSerializer().serializeToString(sp), 'text/xml').documentElement!;
+    const alone = new DOMParser().parseFromString(
+      new XMLSerializer().serializeToString(sp),
+      'text/xml',
+    ).documentElement!;
     const freeStanding = createHash('sha256').update(canonicalize(alone)).digest('base64');
     assert.notEqual(inContext, freeStanding, 'the ancestors contribute xmlns and xmlns:ds');
     assert.ok(signaturesXml.includes(`<ds:DigestValue>${inContext}</ds:DigestValue>`));

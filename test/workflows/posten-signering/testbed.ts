@@ -59,9 +59,11 @@ export async function startTestbed(
     mutualTls?: boolean;
     extraEnv?: Record<string, string>;
     extraSenders?: string[];
+    /** Another test environment (e.g. a dev server with a low continue-as-new threshold). */
+    env?: TestWorkflowEnvironment;
   } = {},
 ): Promise<Testbed> {
-  const env = await getTestEnv();
+  const env = options.env ?? (await getTestEnv());
   const sender = randomOrgNumber();
   const taskQueue = uniqueTaskQueue('posten');
   const dataDir = mkdtempSync(path.join(tmpdir(), 'ferje-posten-'));
