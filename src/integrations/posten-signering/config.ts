@@ -27,8 +27,6 @@ export interface PostenSigneringConfig {
   unownedPolicy: UnownedJobPolicy;
   /** Where job, poller and unowned workflows run (tests give each run its own). */
   taskQueue: string;
-  /** Changes one drain activity handles before it reports back to the poller workflow. */
-  drainBatch: number;
 }
 
 export function loadPostenConfig(env: Env): PostenSigneringConfig {
@@ -65,7 +63,6 @@ export function loadPostenConfig(env: Env): PostenSigneringConfig {
     pollers: envList(env, 'POSTEN_SIGNERING_POLLERS', []).map(parsePollerTarget),
     unownedPolicy: policy,
     taskQueue: envString(env, 'POSTEN_SIGNERING_TASK_QUEUE', taskQueues.postenSignering),
-    drainBatch: envInt(env, 'POSTEN_SIGNERING_DRAIN_BATCH', 100, { min: 1, max: 1000 }),
   };
 }
 
