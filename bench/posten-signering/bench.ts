@@ -3,7 +3,12 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Client } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
+import { createServer } from 'node:net';
+import { ferjeDataConverter } from '../../src/codec/data-converter';
+import { startTemporalDevServer } from '../../src/dev/temporal-dev-server';
+import { locateTemporalBinary } from '../../src/temporal-bin/locate';
+import { testKeyRing } from '../../test/harness/keys';
 import { FsBlobStore } from '../../src/blobs/fs-blob-store';
 import { projectDir } from '../../src/config/ferje-config';
 import { signatureJobWorkflowId, statusPollerWorkflowId } from '../../src/contract/posten-signering/flows';
@@ -18,7 +23,6 @@ import { startPostenSimulator, type RunningPostenSimulator } from '../../src/sim
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { bundleOptions } from '../../src/worker/bundle';
 import { testKeyEnv } from '../../test/harness/keys';
-import { createLocalTestEnv } from '../../test/harness/temporal';
 import { runBaselineLoop } from './baseline';
 
 /**
@@ -46,7 +50,18 @@ const FERJE_SENDER = '910000002';
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'ferje-bench-posten-'));
-  const env = await createLocalTestEnv();
+  // The dev server's banner goes to a log file: stdout carries only the result line.
+  const server = await startTemporalDevServer({
+    cliPath: locateTemporalBinary('cli').path,
+    dbFilename: path.join(dir, 'temporal.db'),
+    ip: '127.0.0.1',
+    port: await freePort(),
+    uiPort: await freePort(),
+    namespace: 'default',
+    logFile: path.join(dir, 'temporal.log'),
+  });
+  const connection = await Connection.connect({ address: server.address });
+  const env = { address: server.address, client: new Client({ connection, dataConverter: ferjeDataConverter(testKeyRing()) }) };
   const sim = await startPostenSimulator({
     dataDir: path.join(dir, 'simulator'),
     logger,
@@ -105,7 +120,8 @@ async function main(): Promise<void> {
       await exited;
     }
     await sim.stop();
-    await env.teardown();
+    await connection.close();
+    await server.stop();
   }
 }
 
@@ -247,6 +263,14 @@ async function waitFor(predicate: () => boolean, timeoutMs: number): Promise<voi
     if (Date.now() > deadline) throw new Error('bench timed out');
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise((resolve) => srv.close(resolve));
+  return port;
 }
 
 function pin(n: number): string {

@@ -372,7 +372,8 @@ export async function postenSignatureJobWorkflow(input: PostenSignatureJobInput)
     await CancellationScope.nonCancellable(async () => {
       s.cancelRequested = true;
       if (!s.cancelAttempted) await cancelAtPosten();
-      await followJob(Date.now() + CANCEL_DRAIN_MS);
+      // Nothing to follow when no job is known (cancelled before or during its creation).
+      if (s.signatureJobId) await followJob(Date.now() + CANCEL_DRAIN_MS);
       show('FINISHED');
     });
     throw err;

@@ -13,6 +13,7 @@ import { buildDocumentBundle } from '../../../src/integrations/posten-signering/
 import { PostenSignatureClient } from '../../../src/integrations/posten-signering/client';
 import { loadPostenConfig } from '../../../src/integrations/posten-signering/config';
 import {
+  PostenApiError,
   PostenBrokerNotAuthorizedError,
   PostenJobAlreadyFinishedError,
   PostenRateLimitedError,
@@ -92,6 +93,25 @@ describe('posten signering client against the simulator (mutual TLS)', () => {
     await client.confirm(SENDER, poll.change.confirmationUrl);
     await client.cancel(SENDER, created.cancellationUrl);
     await assert.rejects(client.cancel(SENDER, created.cancellationUrl), PostenJobAlreadyFinishedError);
+  });
+
+  it('delete-documents is offered once allowed, and afterwards the documents are gone', async () => {
+    sim.model.rules.deleteDocumentsAfterMs = 0;
+    const created = await create(client, 'c-del');
+    sim.model.sign(created.signatureJobId, 1);
+    sim.model.sign(created.signatureJobId, 2);
+    let poll = await client.pollStatusChange(SENDER);
+    // The previous test's cancellation left its final change on the queue: confirm it and move on.
+    while (poll.kind === 'change' && poll.change.signatureJobId !== created.signatureJobId) {
+      await client.confirm(SENDER, poll.change.confirmationUrl);
+      poll = await client.pollStatusChange(SENDER);
+    }
+    assert.equal(poll.kind, 'change');
+    if (poll.kind !== 'change') return;
+    assert.ok(poll.change.deleteDocumentsUrl);
+    await client.deleteDocuments(SENDER, poll.change.deleteDocumentsUrl);
+    await assert.rejects(client.download(SENDER, poll.change.padesUrl!, 'pades'), PostenApiError);
+    await client.confirm(SENDER, poll.change.confirmationUrl);
   });
 
   it('204 carries the permitted time; polling before it is a typed 429 with the new time', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { postenCancelJobSignal, postenCancelJobUpdate } from '../../../src/contract/posten-signering/handlers';
 import type { PostenSignatureJobResult } from '../../../src/contract/posten-signering/job';
 import { postenFailureTypes } from '../../../src/contract/posten-signering/names';
@@ -63,5 +63,29 @@ describe('posten signature job: cancel', () => {
     const result = (await handle.result()) as PostenSignatureJobResult;
     assert.equal(result.cancelledBySender, true);
     assert.equal(result.signers[0].status, 'CANCELLED');
+  });
+
+  it('cancelling the workflow through Temporal cancels the job at Posten and stores its final change first', async () => {
+    const handle = await bed.startJob(await bed.job('cancel-4', [signerWithPin(46), signerWithPin(47)]));
+    const jobId = await bed.jobIdOf('cancel-4');
+    bed.sim.model.sign(jobId, 1);
+    await bed.waitFor(
+      'first change confirmed',
+      () =>
+        bed.sim.model.jobs.get(jobId)!.signers[0].status === 'SIGNED' && bed.sim.model.unconfirmedDeliveries() === 0,
+    );
+    await handle.cancel();
+    const err = await handle.result().then(
+      () => assert.fail('should end cancelled'),
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof WorkflowFailedError);
+    assert.ok(err.cause instanceof CancelledFailure);
+    const job = bed.sim.model.jobs.get(jobId)!;
+    assert.deepEqual(
+      job.signers.map((s) => s.status),
+      ['SIGNED', 'CANCELLED'],
+    );
+    assert.equal(job.finalized, true, 'the final change was confirmed before the workflow ended');
   });
 });
