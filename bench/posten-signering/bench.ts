@@ -61,7 +61,10 @@ async function main(): Promise<void> {
     logFile: path.join(dir, 'temporal.log'),
   });
   const connection = await Connection.connect({ address: server.address });
-  const env = { address: server.address, client: new Client({ connection, dataConverter: ferjeDataConverter(testKeyRing()) }) };
+  const env = {
+    address: server.address,
+    client: new Client({ connection, dataConverter: ferjeDataConverter(testKeyRing()) }),
+  };
   const sim = await startPostenSimulator({
     dataDir: path.join(dir, 'simulator'),
     logger,
