@@ -54,13 +54,18 @@ export function createJobActivities(rt: PostenRuntime) {
           }
           documents.push(bytes);
         }
-        const bundle = buildDocumentBundle(job, documents, keystore, new Date());
-        const bundleRef = await rt.blobStore.put(bundle.zip, {
+        await rt.ensurePoller(job.sender, job.pollingQueue);
+        let zip: Uint8Array | undefined;
+        // Signed when the request's turn in the rate budget has come (SigningTime must be within seconds of
+        // Posten's clock); stored afterwards, so nothing slow sits between the pacer and the request.
+        const created = await rt.client().createPortalJob(job.sender, buildJobRequestXml(job), async () => {
+          zip = buildDocumentBundle(job, documents, keystore, new Date()).zip;
+          return zip;
+        });
+        const bundleRef = await rt.blobStore.put(zip!, {
           mediaType: 'application/vnd.etsi.asic-e+zip',
           fileName: `posten-bundle-${job.reference}.asice`,
         });
-        await rt.ensurePoller(job.sender, job.pollingQueue);
-        const created = await rt.client().createPortalJob(job.sender, buildJobRequestXml(job), bundle.zip);
         rt.logger.info('posten job created', { reference: job.reference, signatureJobId: created.signatureJobId });
         return {
           signatureJobId: created.signatureJobId,

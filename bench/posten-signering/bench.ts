@@ -105,6 +105,8 @@ async function main(): Promise<void> {
       createsPerSecond: round(jobs / ferje.createSeconds),
       http429: stats.http429 - beforeFerje.http429,
       baselineHttp429: beforeFerje.http429,
+      tooEarlyPolls: stats.tooEarlyPolls - beforeFerje.tooEarlyPolls,
+      rateLimitBlocks: stats.dosBlocks - beforeFerje.dosBlocks,
       duplicateConfirms: stats.duplicateConfirms - beforeFerje.duplicateConfirms,
       redeliveries: stats.redeliveries,
       historyEventsPerJob: round(ferje.historyEventsPerJob),
@@ -198,7 +200,14 @@ async function runFerje(
       }),
     );
   }
-  const ferjeJobs = () => [...sim.model.jobs.values()].filter((j) => j.sender === FERJE_SENDER);
+  // A failed job workflow ends the bench at once instead of letting it wait for changes that never come.
+  let failure: unknown;
+  const results = Promise.all(handles.map((h) => h.result() as Promise<PostenSignatureJobResult>));
+  results.catch((err: unknown) => (failure = err));
+  const ferjeJobs = () => {
+    if (failure) throw failure instanceof Error ? failure : new Error('a job workflow failed', { cause: failure });
+    return [...sim.model.jobs.values()].filter((j) => j.sender === FERJE_SENDER);
+  };
   await waitFor(() => ferjeJobs().length >= jobs, 30 * 60_000);
   const createSeconds = (Date.now() - createStarted) / 1000;
   // Creation hands its bundles to the poller before the job exists: wait until every create call has returned.
@@ -210,11 +219,10 @@ async function runFerje(
     const started = Date.now();
     const target = confirmsAtStart + signer * jobs;
     for (const job of ferjeJobs()) sim.model.sign(job.id, signer);
-    await waitFor(() => sim.model.stats.confirms >= target, 60 * 60_000);
+    await waitFor(() => ferjeJobs() && sim.model.stats.confirms >= target, 60 * 60_000);
     seconds += (Date.now() - started) / 1000;
   }
-  const results = await Promise.all(handles.map((h) => h.result() as Promise<PostenSignatureJobResult>));
-  const completed = results.filter(
+  const completed = (await results).filter(
     (r) => r.status === 'COMPLETED_SUCCESSFULLY' && r.pades && r.signers.every((s) => s.xades),
   ).length;
   let events = 0;

@@ -76,14 +76,20 @@ export class PostenSignatureClient {
     return (await res.body.text()).trim();
   }
 
-  /** `POST <root>/{org}/portal/signature-jobs`: request XML + bundle as `multipart/mixed`. Not idempotent. */
-  async createPortalJob(sender: string, requestXml: string, bundleZip: Uint8Array): Promise<JobCreatedResponse> {
+  /**
+   * `POST <root>/{org}/portal/signature-jobs`: request XML + bundle as `multipart/mixed`. Not idempotent.
+   * The bundle may be given as a function: it is then produced only once the request's turn in the rate budget has
+   * come, because Posten wants the bundle's SigningTime within seconds of the request.
+   */
+  async createPortalJob(
+    sender: string,
+    requestXml: string,
+    bundle: Uint8Array | (() => Promise<Uint8Array>),
+  ): Promise<JobCreatedResponse> {
     const mp = multipartMixed(requestXml);
-    const body = Buffer.concat([mp.head, bundleZip, mp.tail]);
     const res = await this.call(sender, 'POST', `${this.config.baseUrl}/${sender}/portal/signature-jobs`, {
       headers: { 'content-type': mp.contentType, accept: 'application/xml' },
-      body,
-      sent: true,
+      body: async () => Buffer.concat([mp.head, typeof bundle === 'function' ? await bundle() : bundle, mp.tail]),
     });
     const text = await res.body.text();
     try {
@@ -172,9 +178,8 @@ export class PostenSignatureClient {
     url: string,
     options: {
       headers?: Record<string, string>;
-      body?: Buffer;
-      /** The request carries a side effect (create): a lost answer means "maybe done". */
-      sent?: boolean;
+      /** Produced after the pacer let the request go. */
+      body?: () => Promise<Buffer>;
       poll?: boolean;
       cancel?: boolean;
       download?: boolean;
@@ -182,13 +187,14 @@ export class PostenSignatureClient {
   ): Promise<Dispatcher.ResponseData> {
     const pacer = this.pacer(sender);
     await pacer.acquire();
+    const body = options.body ? await options.body() : method === 'POST' ? '' : undefined;
     let res: Dispatcher.ResponseData;
     try {
       res = await request(url, {
         method,
         dispatcher: this.dispatcher,
         headers: { 'user-agent': USER_AGENT, ...options.headers },
-        body: options.body ?? (method === 'POST' ? '' : undefined),
+        body,
         headersTimeout: options.download ? this.config.downloadTimeoutMs : this.config.apiTimeoutMs,
         bodyTimeout: options.download ? this.config.downloadTimeoutMs : this.config.apiTimeoutMs,
       });

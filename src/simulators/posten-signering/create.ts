@@ -19,6 +19,8 @@ export async function handleCreate(
   contentType: string,
   body: Buffer,
   trustedIssuers: X509Certificate[] | undefined,
+  /** When the request arrived: SigningTime is judged against it, not against the end of a validation queue. */
+  receivedAt: Date = new Date(),
 ): Promise<SimJob> {
   if (!/^multipart\/mixed/i.test(contentType)) {
     throw new SimulatorError(415, 'INVALID_CONTENT_TYPE', 'expected multipart/mixed');
@@ -96,7 +98,7 @@ export async function handleCreate(
   if (model.rules.signatureCheck) {
     const check = verifyBundleSignature(Buffer.from(signaturesXml).toString('utf8'), {
       files: signed,
-      now: new Date(),
+      now: receivedAt,
       signingTimeToleranceMs: model.rules.signingTimeToleranceMs,
       trustedIssuers,
     });

@@ -105,8 +105,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
         return sendText(res, 200, `You are ${org}.`);
       }
       if (!jobId && req.method === 'POST') {
+        const receivedAt = new Date(now);
         const body = await readBody(req, MAX_CREATE_BYTES);
-        const job = await handleCreate(model, org, req.headers['content-type'] ?? '', body, trustedIssuers);
+        const job = await handleCreate(model, org, req.headers['content-type'] ?? '', body, trustedIssuers, receivedAt);
         return finish(res, fault, 200, jobResponseXml(job, `${jobsUrl}/${job.id}`));
       }
       if (!jobId && req.method === 'GET') {
