@@ -318,6 +318,7 @@ export async function postenSignatureJobWorkflow(input: PostenSignatureJobInput)
       const woke = await condition(
         () => queue.length > 0 || needsCancel() || resolveAction !== undefined,
         Math.max(1, until - Date.now()),
+        { summary: 'waiting for status changes (deadline: availability + grace)' },
       );
       if (!woke) return false;
       if (resolveAction === 'ABANDON') {
