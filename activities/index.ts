@@ -1,4 +1,5 @@
 import type { IntegrationContext } from '../src/platform/integration';
+import { createPostenSigneringActivities } from './posten-signering';
 import { createEformidlingActivities } from './eformidling';
 import { createSs12000Activities } from './ss12000';
 import { createSignstashActivities } from './signstash';
@@ -8,5 +9,10 @@ import { createSignstashActivities } from './signstash';
  * activities on its own task queue through the integration registry instead.
  */
 export function createActivities(ctx: IntegrationContext): object {
-  return { ...createEformidlingActivities(ctx), ...createSignstashActivities(ctx), ...createSs12000Activities(ctx) };
+  return {
+    ...createPostenSigneringActivities(ctx),
+    ...createEformidlingActivities(ctx),
+    ...createSignstashActivities(ctx),
+    ...createSs12000Activities(ctx),
+  };
 }

@@ -8,17 +8,24 @@ import { locateTemporalBinary, TemporalBinaryNotFoundError, type TemporalTool } 
  */
 export const chromiumPath = process.env.FERJE_CHROMIUM_PATH ?? '/usr/bin/chromium';
 
+/** xmlsec1: the independent XML-DSig verifier the Posten signering tests check Ferje's XAdES signatures with. */
+export const xmlsec1Path = process.env.FERJE_XMLSEC1_PATH ?? '/usr/bin/xmlsec1';
+
 function ensureChromium(): void {
-  if (existsSync(chromiumPath)) return;
+  ensureDebianPackage('chromium', chromiumPath, 'browser test of the Temporal UI');
+}
+
+function ensureDebianPackage(pkg: string, binary: string, why: string): void {
+  if (existsSync(binary)) return;
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const sudo = isRoot ? [] : spawnSync('sudo', ['-n', 'true']).status === 0 ? ['sudo', '-n'] : undefined;
   if (!sudo || spawnSync('apt-get', ['--version']).status !== 0) {
     throw new Error(
-      `Chromium not found at ${chromiumPath} and cannot install it (needs apt-get as root). ` +
-        'Install the Debian package "chromium" or set FERJE_CHROMIUM_PATH.',
+      `${pkg} not found at ${binary} and cannot install it (needs apt-get as root). ` +
+        `Install the Debian package "${pkg}".`,
     );
   }
-  console.log('setup: installing chromium from Debian packages (browser test of the Temporal UI)');
+  console.log(`setup: installing ${pkg} from Debian packages (${why})`);
   const run = (args: string[]): void => {
     const [cmd, ...rest] = [...sudo, ...args];
     const result = spawnSync(cmd, rest, {
@@ -28,7 +35,7 @@ function ensureChromium(): void {
     if (result.status !== 0) throw new Error(`${args.join(' ')} failed with exit ${result.status}`);
   };
   run(['apt-get', 'update', '-qq']);
-  run(['apt-get', 'install', '-y', '-qq', '--no-install-recommends', 'chromium']);
+  run(['apt-get', 'install', '-y', '-qq', '--no-install-recommends', pkg]);
 }
 
 function reportBinary(tool: TemporalTool): void {
@@ -45,6 +52,8 @@ function reportBinary(tool: TemporalTool): void {
 export function setup(options: { browser: boolean }): void {
   reportBinary('cli');
   reportBinary('test-server');
+  ensureDebianPackage('xmlsec1', xmlsec1Path, 'independent verification of XAdES signatures in tests');
+  console.log(`setup: xmlsec1 ${xmlsec1Path}`);
   if (options.browser) {
     ensureChromium();
     console.log(`setup: chromium ${chromiumPath}`);

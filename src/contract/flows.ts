@@ -1,5 +1,6 @@
 import { eformidlingFlows } from './eformidling/flows';
 import type { FlowDefinition } from './flow';
+import { postenFlows } from './posten-signering/flows';
 import { ss12000Flows } from './ss12000/flows';
 import { signstashFlows } from './signstash/flows';
 
@@ -9,6 +10,7 @@ import { signstashFlows } from './signstash/flows';
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const flows: Record<string, FlowDefinition<any, any>> = {
+  ...postenFlows,
   ...eformidlingFlows,
   ...signstashFlows,
   ...ss12000Flows,

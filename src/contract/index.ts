@@ -5,6 +5,7 @@ export * from './failure-types';
 export * from './workflow-ids';
 export * from './flow';
 export * from './flows';
+export * from './posten-signering';
 export * from './eformidling';
 export * as ss12000 from './ss12000';
 export * from './signstash';

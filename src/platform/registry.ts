@@ -1,10 +1,16 @@
 import { eformidlingModule } from '../integrations/eformidling/module';
 import type { IntegrationModule } from './integration';
+import { postenSigneringModule } from '../integrations/posten-signering/module';
 import { signstashModule } from '../integrations/signstash/module';
 import { ss12000Module } from '../integrations/ss12000/module';
 
 /** Every integration this build of Ferje carries, in the order the dev stack starts and demos them. */
-export const integrations: IntegrationModule[] = [eformidlingModule, signstashModule, ss12000Module];
+export const integrations: IntegrationModule[] = [
+  postenSigneringModule,
+  eformidlingModule,
+  signstashModule,
+  ss12000Module,
+];
 
 export function selectIntegrations(names: string[] | undefined): IntegrationModule[] {
   if (names === undefined) return integrations;

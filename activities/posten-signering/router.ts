@@ -1,0 +1,75 @@
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { PostenSignatureJobResult, PostenStatusChange } from '../../src/contract/posten-signering/job';
+import { signatureJobWorkflowId, unownedJobWorkflowId } from '../../src/contract/posten-signering/flows';
+import { postenStatusChangeSignal } from '../../src/contract/posten-signering/handlers';
+import { postenWorkflowTypes } from '../../src/contract/posten-signering/names';
+import type { UnownedJobInput, UnownedJobPolicy } from '../../src/contract/posten-signering/poller';
+import { searchAttributes } from '../../src/contract/search-attributes';
+
+const REFERENCE = /^[A-Za-z0-9._:@+=-]{1,50}$/;
+
+export type RouteOutcome = 'JOB' | 'UNOWNED';
+
+/**
+ * Hands one status change to the workflow that owns it, durably, before the caller moves on:
+ * - the job workflow `posten-job/<sender>/<reference>` if it is running (it de-duplicates and confirms);
+ * - otherwise an unowned-job workflow `posten-unowned/<sender>/<jobId>` (signal-with-start), told whether the
+ *   reference belonged to a closed Ferje job and whether that job was this one (a late redelivery) or another
+ *   (a duplicate created by a retried create).
+ */
+export async function routeStatusChange(
+  client: Client,
+  options: { sender: string; pollingQueue?: string; taskQueue: string; policy: UnownedJobPolicy },
+  change: PostenStatusChange,
+): Promise<RouteOutcome> {
+  const { sender } = options;
+  let ownerWorkflowId: string | undefined;
+  if (change.reference && REFERENCE.test(change.reference)) {
+    ownerWorkflowId = signatureJobWorkflowId(sender, change.reference);
+    try {
+      await client.workflow.getHandle(ownerWorkflowId).signal(postenStatusChangeSignal, { change });
+      return 'JOB';
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    }
+  }
+  const input: UnownedJobInput = {
+    sender,
+    signatureJobId: change.signatureJobId,
+    policy: options.policy,
+  };
+  if (options.pollingQueue) input.pollingQueue = options.pollingQueue;
+  if (change.reference) input.reference = change.reference;
+  if (ownerWorkflowId) {
+    const owner = await closedOwner(client, ownerWorkflowId);
+    if (owner?.signatureJobId === change.signatureJobId) input.ownedByClosedWorkflow = ownerWorkflowId;
+    else if (owner) input.duplicateOf = { workflowId: ownerWorkflowId, signatureJobId: owner.signatureJobId };
+  }
+  await client.workflow.signalWithStart(postenWorkflowTypes.unownedJob, {
+    workflowId: unownedJobWorkflowId(sender, change.signatureJobId),
+    taskQueue: options.taskQueue,
+    args: [input],
+    signal: postenStatusChangeSignal,
+    signalArgs: [{ change }],
+    typedSearchAttributes: [
+      { key: searchAttributes.integration, value: 'postenSignering' },
+      { key: searchAttributes.externalReference, value: change.signatureJobId },
+    ],
+    staticSummary: `Unowned Posten job ${change.signatureJobId}`,
+  });
+  return 'UNOWNED';
+}
+
+/** A closed job workflow with this ID, and the Posten job it owned (when it completed with a result). */
+async function closedOwner(client: Client, workflowId: string): Promise<{ signatureJobId?: string } | undefined> {
+  const handle = client.workflow.getHandle(workflowId);
+  try {
+    const description = await handle.describe();
+    if (description.status.name !== 'COMPLETED') return {};
+    const result = (await handle.result()) as PostenSignatureJobResult;
+    return { signatureJobId: result.signatureJobId };
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return undefined;
+    throw err;
+  }
+}

@@ -1,0 +1,56 @@
+import type { Client } from '@temporalio/client';
+import type { BlobStore } from '../../src/blobs/blob-store';
+import { statusPollerWorkflowId } from '../../src/contract/posten-signering/flows';
+import { postenWorkflowTypes } from '../../src/contract/posten-signering/names';
+import { searchAttributes } from '../../src/contract/search-attributes';
+import { PostenSignatureClient } from '../../src/integrations/posten-signering/client';
+import { loadPostenConfig, type PostenSigneringConfig } from '../../src/integrations/posten-signering/config';
+import type { Logger } from '../../src/logging/logger';
+import type { IntegrationContext } from '../../src/platform/integration';
+
+/** What the activities share in one worker process: configuration, one HTTP client (one pacer per org), Temporal. */
+export interface PostenRuntime {
+  config: PostenSigneringConfig;
+  client(): PostenSignatureClient;
+  blobStore: BlobStore;
+  logger: Logger;
+  temporal: Client;
+  ensurePoller(sender: string, pollingQueue?: string): Promise<void>;
+}
+
+export function createPostenRuntime(ctx: IntegrationContext): PostenRuntime {
+  const config = loadPostenConfig(ctx.env);
+  const logger = ctx.logger.child('posten-signering');
+  let client: PostenSignatureClient | undefined;
+  return {
+    config,
+    // Created on first use: a worker without a keystore can still start (and report the problem per activity).
+    client: () => (client ??= new PostenSignatureClient(config, logger)),
+    blobStore: ctx.blobStore,
+    logger,
+    temporal: ctx.client,
+    async ensurePoller(sender, pollingQueue) {
+      await ensureStatusPoller(ctx.client, config.taskQueue, sender, pollingQueue);
+    },
+  };
+}
+
+/** Starts the poller of a sender's queue unless it runs already (idempotent; never a second poller). */
+export async function ensureStatusPoller(
+  client: Client,
+  taskQueue: string,
+  sender: string,
+  pollingQueue?: string,
+): Promise<void> {
+  await client.workflow.start(postenWorkflowTypes.statusPoller, {
+    workflowId: statusPollerWorkflowId(sender, pollingQueue),
+    taskQueue,
+    args: [pollingQueue ? { sender, pollingQueue } : { sender }],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    typedSearchAttributes: [
+      { key: searchAttributes.integration, value: 'postenSignering' },
+      { key: searchAttributes.externalReference, value: `${sender}/${pollingQueue ?? 'default'}` },
+    ],
+    staticSummary: `Posten status queue ${pollingQueue ?? 'default'} of ${sender}`,
+  });
+}

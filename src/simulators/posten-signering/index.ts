@@ -1,0 +1,130 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Logger } from '../../logging/logger';
+import { FaultPlan } from './faults';
+import { PostenModel } from './model';
+import { defaultRules, type AutopilotSettings, type PostenSimulatorRules } from './options';
+import { startApiServer } from './server';
+import { startControlServer } from './control';
+import { createTestPki } from './test-pki';
+
+export { PostenModel } from './model';
+export { FaultPlan } from './faults';
+export type { PostenSimulatorRules, AutopilotSettings, FaultRule } from './options';
+
+export interface PostenSimulatorOptions {
+  host?: string;
+  /** API on `port`, control endpoints on `port + 1`; 0 = free ports. */
+  port?: number;
+  /** Where the test PKI (CA, server certificate, the senders' PKCS#12 files) is written and reused. */
+  dataDir: string;
+  logger: Logger;
+  /** false = plain HTTP, no client certificates (quick tests). Default true. */
+  mutualTls?: boolean;
+  /** Senders that get an enterprise certificate (PKCS#12) in `dataDir`. */
+  senders: string[];
+  rules?: Partial<PostenSimulatorRules>;
+  autopilot?: AutopilotSettings;
+}
+
+export interface RunningPostenSimulator {
+  model: PostenModel;
+  faults: FaultPlan;
+  rootUrl: string;
+  controlUrl: string;
+  /** Client settings (POSTEN_SIGNERING_*) that point Ferje at this simulator. The first sender's keystore is used. */
+  env: Record<string, string>;
+  /** PKCS#12 file of each sender. */
+  keystores: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+export const SIMULATOR_KEYSTORE_PASSPHRASE = 'ferje-simulator';
+
+/** Starts the simulated Posten signering API (HTTPS with mutual TLS by default) and its control endpoints. */
+export async function startPostenSimulator(options: PostenSimulatorOptions): Promise<RunningPostenSimulator> {
+  const host = options.host ?? '127.0.0.1';
+  const mutualTls = options.mutualTls !== false;
+  const model = new PostenModel({ ...defaultRules, ...options.rules });
+  if (options.autopilot) model.autopilot = options.autopilot;
+  const faults = new FaultPlan();
+  await mkdir(options.dataDir, { recursive: true });
+  const pki = await loadOrCreatePki(options.dataDir, options.senders);
+  const api = await startApiServer({
+    model,
+    faults,
+    host,
+    port: options.port ?? 0,
+    logger: options.logger,
+    tls: mutualTls ? { keyPem: pki.serverKeyPem, certPem: pki.serverCertPem, caPem: pki.caPem } : undefined,
+  });
+  const control = await startControlServer({
+    model,
+    faults,
+    host,
+    port: options.port ? options.port + 1 : 0,
+  });
+  const ticker = setInterval(() => model.tick(), 250);
+  ticker.unref();
+  const env: Record<string, string> = {
+    POSTEN_SIGNERING_BASE_URL: api.rootUrl,
+    POSTEN_SIGNERING_KEYSTORE_FILE: pki.keystores[options.senders[0]],
+    POSTEN_SIGNERING_KEYSTORE_PASSPHRASE: SIMULATOR_KEYSTORE_PASSPHRASE,
+    POSTEN_SIGNERING_TRUSTED_ROOTS_FILE: pki.caFile,
+    POSTEN_SIGNERING_SIMULATOR_CONTROL_URL: control.url,
+  };
+  return {
+    model,
+    faults,
+    rootUrl: api.rootUrl,
+    controlUrl: control.url,
+    env,
+    keystores: pki.keystores,
+    async stop() {
+      clearInterval(ticker);
+      model.stop();
+      await Promise.all([api.close(), control.close()]);
+    },
+  };
+}
+
+interface StoredPki {
+  caPem: string;
+  caFile: string;
+  serverKeyPem: string;
+  serverCertPem: string;
+  keystores: Record<string, string>;
+}
+
+/** Reuses the PKI in `dataDir` across restarts (so a configured Ferje keeps trusting it); creates what is missing. */
+async function loadOrCreatePki(dataDir: string, senders: string[]): Promise<StoredPki> {
+  const caFile = path.join(dataDir, 'test-ca.pem');
+  const serverKeyFile = path.join(dataDir, 'server-key.pem');
+  const serverCertFile = path.join(dataDir, 'server-cert.pem');
+  const keystores = Object.fromEntries(senders.map((s) => [s, path.join(dataDir, `enterprise-${s}.p12`)]));
+  const complete = [caFile, serverKeyFile, serverCertFile, ...Object.values(keystores)].every((f) => existsSync(f));
+  if (complete) {
+    return {
+      caPem: await readFile(caFile, 'utf8'),
+      caFile,
+      serverKeyPem: await readFile(serverKeyFile, 'utf8'),
+      serverCertPem: await readFile(serverCertFile, 'utf8'),
+      keystores,
+    };
+  }
+  const pki = createTestPki();
+  await writeFile(caFile, pki.caCertPem);
+  await writeFile(serverKeyFile, pki.server.keyPem, { mode: 0o600 });
+  await writeFile(serverCertFile, pki.server.certPem);
+  for (const sender of senders) {
+    await writeFile(keystores[sender], pki.enterprise(sender, SIMULATOR_KEYSTORE_PASSPHRASE), { mode: 0o600 });
+  }
+  return {
+    caPem: pki.caCertPem,
+    caFile,
+    serverKeyPem: pki.server.keyPem,
+    serverCertPem: pki.server.certPem,
+    keystores,
+  };
+}
