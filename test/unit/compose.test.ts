@@ -6,6 +6,7 @@ import { parse } from 'yaml';
 import { commands } from '../../src/cli/main';
 import { projectDir } from '../../src/config/ferje-config';
 import { searchAttributeRegistrations } from '../../src/contract/search-attributes';
+import { integrations } from '../../src/platform/registry';
 
 interface Service {
   image?: string;
@@ -18,6 +19,7 @@ interface Service {
   container_name?: string;
   stop_grace_period?: string;
   secrets?: string[];
+  deploy?: { replicas?: number };
   volumes?: string[];
 }
 
@@ -42,6 +44,7 @@ describe('docker-compose.yml', () => {
       'temporal-search-attributes',
       'temporal-ui',
       'worker',
+      'worker-ss12000',
     ]);
   });
 
@@ -60,7 +63,7 @@ describe('docker-compose.yml', () => {
     assert.equal(dep('temporal-namespace', 'temporal'), 'service_healthy');
     assert.equal(dep('temporal-search-attributes', 'temporal-namespace'), 'service_completed_successfully');
     assert.equal(dep('temporal-ui', 'temporal'), 'service_healthy');
-    for (const ferje of ['worker', 'ingress', 'codec-server']) {
+    for (const ferje of ['worker', 'worker-ss12000', 'ingress', 'codec-server']) {
       assert.equal(dep(ferje, 'temporal-search-attributes'), 'service_completed_successfully', ferje);
     }
     assert.ok(s.postgresql.healthcheck && s.temporal.healthcheck);
@@ -81,7 +84,7 @@ describe('docker-compose.yml', () => {
     assert.match(dockerfile, /ENTRYPOINT \["node", "bin\/ferje.js"\]/);
     assert.match(dockerfile, /npm run build/);
     const known = new Set(commands.map((c) => c.name));
-    for (const name of ['worker', 'ingress', 'codec-server']) {
+    for (const name of ['worker', 'worker-ss12000', 'ingress', 'codec-server']) {
       assert.equal(s[name].build, '.');
       const command = Array.isArray(s[name].command) ? s[name].command[0] : s[name].command;
       assert.ok(known.has(String(command)), `${name} runs "ferje ${String(command)}"`);
@@ -101,8 +104,21 @@ describe('docker-compose.yml', () => {
   it('lets the worker scale out and drain before it is killed', () => {
     assert.equal(s.worker.container_name, undefined);
     assert.equal(s.worker.ports, undefined);
-    const grace = seconds(String(s.worker.environment?.FERJE_SHUTDOWN_GRACE_TIME));
-    assert.ok(seconds(s.worker.stop_grace_period ?? '0s') > grace, 'stop_grace_period exceeds the shutdown grace time');
+    for (const name of ['worker', 'worker-ss12000']) {
+      const grace = seconds(String(s[name].environment?.FERJE_SHUTDOWN_GRACE_TIME));
+      assert.ok(
+        seconds(s[name].stop_grace_period ?? '0s') > grace,
+        `${name}: stop_grace_period exceeds the grace time`,
+      );
+    }
+  });
+
+  it('runs every integration on exactly one worker service, SS12000 on a single replica', () => {
+    const served = (name: string): string[] => String(s[name].environment?.FERJE_WORKER_INTEGRATIONS).split(',');
+    const all = [...served('worker'), ...served('worker-ss12000')].sort();
+    assert.deepEqual(all, integrations.map((i) => i.name).sort());
+    assert.deepEqual(served('worker-ss12000'), ['ss12000']);
+    assert.equal(s['worker-ss12000'].deploy?.replicas, 1);
   });
 
   it('wires the UI to the codec server and keeps admin ports on loopback', () => {
