@@ -1,27 +1,29 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, it } from 'node:test';
 import { AesGcmPayloadCodec } from '../../src/codec/aes-gcm-codec';
 import { startCodecServer } from '../../src/codec/codec-server';
+import { projectDir } from '../../src/config/ferje-config';
+import { signatureOperationFlow, type SignatureOperationInput } from '../../src/contract/signstash';
 import { createLogger } from '../../src/logging/logger';
 import { locateTemporalBinary } from '../../src/temporal-bin/locate';
-import { createFixtureActivities } from '../fixtures/activities';
-import { proceedSignal } from '../fixtures/workflows';
+import { startRig, uniqueReference } from '../workflows/signstash/harness';
 import { testKeyRing } from '../harness/keys';
 import { revealsMarker } from '../harness/plaintext';
 import { getTestEnv } from '../harness/temporal';
-import { createTestWorker, fixtureWorkflowSource, fixturesDir, uniqueTaskQueue } from '../harness/worker';
 
 const run = promisify(execFile);
 const MARKER = '13097248022';
 
+/** The README's recipe for Java, .NET and Go teams, run as written: temporal CLI + codec server, JSON input. */
 describe('starting a Ferje workflow without TypeScript (temporal CLI + codec server)', () => {
-  it('encrypts the JSON input through the codec server, and the worker runs it', async () => {
+  it('encrypts the JSON input through the codec server, a worker runs it, and the result reads back', async () => {
     const env = await getTestEnv();
+    const rig = await startRig(env);
     const codec = await startCodecServer({
       codec: new AesGcmPayloadCodec(testKeyRing()),
       host: '127.0.0.1',
@@ -29,59 +31,66 @@ describe('starting a Ferje workflow without TypeScript (temporal CLI + codec ser
       corsOrigins: [],
       logger: createLogger('codec', 'ERROR'),
     });
-    const taskQueue = uniqueTaskQueue('neutral');
-    const worker = await createTestWorker({
-      env,
-      taskQueue,
-      activities: createFixtureActivities(mkdtempSync(path.join(tmpdir(), 'ferje-neutral-'))),
-      source: await fixtureWorkflowSource(path.join(fixturesDir, 'workflows')),
-    });
-    const workflowId = `neutral-${Date.now()}`;
-    const cli = locateTemporalBinary('cli').path;
     try {
-      await worker.runUntil(async () => {
-        // What a Java, .NET or Go team (or a shell script) runs: JSON in, the codec server encrypts it.
-        await run(cli, [
-          'workflow',
-          'start',
-          '--address',
-          env.address,
-          '--codec-endpoint',
-          codec.url,
-          '--type',
-          'awaitProceedWorkflow',
-          '--task-queue',
-          taskQueue,
-          '--workflow-id',
-          workflowId,
-          '--id-conflict-policy',
-          'UseExisting',
-          '--input',
-          JSON.stringify({ caseRef: 'neutral-1', personalIdentificationNumber: MARKER }),
-          '--search-attribute',
-          'FerjeIntegration="signstash"',
-        ]);
-        const handle = env.client.workflow.getHandle(workflowId);
-        await handle.signal(proceedSignal, { note: 'ok' });
-        assert.equal(await handle.result(), 'neutral-1: ok');
-      });
-      const { stdout } = await run(cli, ['workflow', 'show', '--address', env.address, '-w', workflowId, '-o', 'json']);
-      assert.equal(revealsMarker(stdout, MARKER), false, 'the server never saw the personal number');
-      const decoded = await run(cli, [
+      const example = JSON.parse(
+        readFileSync(path.join(projectDir, 'examples', 'signstash-sign.json'), 'utf8'),
+      ) as SignatureOperationInput;
+      const reference = uniqueReference('neutral');
+      const input: SignatureOperationInput = {
+        ...example,
+        clientServiceId: rig.clientServiceId,
+        externalReference: reference,
+        description: `Contract for ${MARKER}`,
+        documents: example.documents.map((d, i) => ({ ...d, externalReference: `${reference}-${i}` })),
+      };
+      const inputFile = path.join(mkdtempSync(path.join(tmpdir(), 'ferje-neutral-')), 'input.json');
+      writeFileSync(inputFile, JSON.stringify(input));
+      const workflowId = signatureOperationFlow.workflowId(input);
+      const cli = locateTemporalBinary('cli').path;
+      const connection = ['--address', env.address, '--namespace', 'default', '--codec-endpoint', codec.url];
+      await run(cli, [
+        'workflow',
+        'start',
+        ...connection,
+        '--type',
+        signatureOperationFlow.workflowType,
+        '--task-queue',
+        rig.taskQueue,
+        '--workflow-id',
+        workflowId,
+        '--id-conflict-policy',
+        'UseExisting',
+        '--id-reuse-policy',
+        'RejectDuplicate',
+        '--search-attribute',
+        'FerjeIntegration="signstash"',
+        '--search-attribute',
+        `FerjeExternalReference="${reference}"`,
+        '--static-summary',
+        signatureOperationFlow.summary(input),
+        '--input-file',
+        inputFile,
+      ]);
+      const { stdout: result } = await run(cli, ['workflow', 'result', ...connection, '--workflow-id', workflowId]);
+      assert.match(result, /Status\s+COMPLETED/);
+      assert.match(result, /"status":"EXECUTED"/);
+
+      const { stdout: raw } = await run(cli, [
         'workflow',
         'show',
         '--address',
         env.address,
-        '--codec-endpoint',
-        codec.url,
         '-w',
         workflowId,
         '-o',
         'json',
       ]);
-      assert.ok(decoded.stdout.includes(MARKER) || revealsMarker(decoded.stdout, MARKER), 'readable with the codec');
+      assert.equal(revealsMarker(raw, MARKER), false, 'the server never saw the personal number');
+      const { stdout: decoded } = await run(cli, ['workflow', 'show', ...connection, '-w', workflowId, '-o', 'json']);
+      assert.ok(revealsMarker(decoded, MARKER), 'readable with the codec server');
     } finally {
       await codec.close();
+      await rig.stop();
     }
   });
 });
