@@ -1,0 +1,59 @@
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { FsBlobStore } from '../../src/blobs/fs-blob-store';
+import { ferjeDataConverter } from '../../src/codec/data-converter';
+import { loadFerjeConfig } from '../../src/config/ferje-config';
+import { createLogger } from '../../src/logging/logger';
+import type { IntegrationContext } from '../../src/platform/integration';
+import type { WorkflowSource } from '../../src/worker/bundle';
+import { createFerjeWorker } from '../../src/worker/workers';
+import { testKeyRing } from './keys';
+import { productionWorkflowSource } from './worker';
+
+export interface WorkerProcessOptions {
+  address: string | undefined;
+  taskQueue: string;
+  createActivities(ctx: IntegrationContext): object;
+  source?: WorkflowSource;
+}
+
+/**
+ * The body of a test worker that runs in its own process (so a test can SIGKILL it like a crash): a worker set up
+ * like production on the test key, with the integration's activities built from this process's environment.
+ * Prints "ready" once polling and stops on SIGTERM.
+ */
+export function runWorkerProcess(options: WorkerProcessOptions): void {
+  const main = async (): Promise<void> => {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+    const connection = await NativeConnection.connect({ address: options.address });
+    const clientConnection = await Connection.connect({ address: options.address });
+    const config = loadFerjeConfig(process.env);
+    const ctx: IntegrationContext = {
+      config,
+      env: process.env,
+      client: new Client({ connection: clientConnection, dataConverter: ferjeDataConverter(testKeyRing()) }),
+      namespace: 'default',
+      blobStore: new FsBlobStore(config.blobDir),
+      logger: createLogger('worker', 'WARN'),
+    };
+    const worker = await createFerjeWorker({
+      connection,
+      namespace: 'default',
+      taskQueue: options.taskQueue,
+      activities: options.createActivities(ctx),
+      source: options.source ?? (await productionWorkflowSource()),
+      keyRing: testKeyRing(),
+      shutdownGraceTime: '2s',
+    });
+    await worker.runUntil(async () => {
+      console.log('ready');
+      await new Promise<void>((resolve) => process.once('SIGTERM', () => resolve()));
+    });
+    await clientConnection.close();
+    await connection.close();
+  };
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
