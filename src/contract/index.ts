@@ -7,5 +7,5 @@ export * from './flow';
 export * from './flows';
 export * from './posten-signering';
 export * from './eformidling';
-export * as ss12000 from './ss12000';
+export * from './ss12000';
 export * from './signstash';
