@@ -45,10 +45,18 @@ async function main(): Promise<number> {
   });
   const started = Date.now();
   const chosen = values.suite ? values.suite.split(',') : [...suites];
+  // A directory is expanded here: node 20's test runner treats it as a file pattern, matches nothing and passes.
   const files =
     positionals.length > 0
-      ? positionals.map((p) => path.resolve(p))
+      ? positionals.flatMap((p) => {
+          const full = path.resolve(p);
+          return existsSync(full) && statSync(full).isDirectory() ? testFiles(full).sort() : [full];
+        })
       : chosen.flatMap((suite) => testFiles(path.join(projectDir, 'test', suite))).sort();
+  if (files.length === 0) {
+    console.error('No test files: nothing would run');
+    return 1;
+  }
 
   setup({ browser: files.some((f) => f.includes(`${path.sep}e2e${path.sep}`)) });
   const npx = 'npx';
