@@ -11,7 +11,7 @@ import { setup } from './setup';
  * `npm test`: setup → lint → typecheck → build (tsc + workflow bundle) → unit, workflow, e2e and replay tests on
  * node's test runner, against one real dev server shared by the whole run. Exits non-zero if any step fails.
  *   npm test -- --suite unit,replay     run only some test suites (static checks still run unless --no-static)
- *   npm test -- test/unit/codec.test.ts run only these files
+ *   npm test -- test/unit/codec.test.ts run only these files (or the test files under these folders)
  */
 const suites = ['unit', 'workflows', 'e2e', 'replay'] as const;
 

@@ -6,10 +6,11 @@ import type { AutopilotSettings, FaultRule } from './options';
 
 /**
  * Control endpoints for tests, the demo and people trying things by hand (plain HTTP, loopback only):
- *   GET  /control/jobs                                 jobs with signer statuses (no personal data)
+ *   GET  /control/jobs                                 jobs with signer statuses and deliveries (no personal data)
  *   POST /control/jobs/:id/signers/:n/sign|reject      a signer acts
  *   POST /control/jobs/:id/signers/:n/status           {"status": "BLOCKED"} (any value, also unknown ones)
  *   POST /control/jobs/:id/expire                      the deadline passes
+ *   POST /control/jobs/:id/redeliver                   the last change comes back although it was confirmed
  *   POST /control/faults                               {"route": "poll", "kind": "malformedXml", "times": 1}
  *   POST /control/autopilot                            {"mode": "sign", "delayMs": 500}
  *   GET  /control/stats                                request, 429, redelivery and confirmation counters
@@ -40,6 +41,7 @@ export async function startControlServer(options: {
               status: j.status,
               finalized: j.finalized,
               signers: j.signers.map((s) => ({ number: s.number, order: s.order, status: s.status })),
+              deliveries: model.deliveriesOf(j.id),
             })),
           );
         }
@@ -55,6 +57,10 @@ export async function startControlServer(options: {
         }
         if (req.method === 'POST' && (m = /^\/control\/jobs\/(\d+)\/expire$/.exec(path))) {
           model.expire(m[1]);
+          return sendJson(res, 200, { ok: true });
+        }
+        if (req.method === 'POST' && (m = /^\/control\/jobs\/(\d+)\/redeliver$/.exec(path))) {
+          model.redeliverLastChange(m[1]);
           return sendJson(res, 200, { ok: true });
         }
         if (req.method === 'POST' && path === '/control/faults') {

@@ -299,6 +299,29 @@ export class PostenModel {
     }
   }
 
+  /**
+   * Delivers the job's last fetched change once more although it was confirmed: what a client sees when its
+   * confirmation reached Posten only after the change had been put back on the queue, or was lost on the way.
+   * Whether Posten drops a put-back change on a late confirmation is UNVERIFIED (`confirm` drops one still queued);
+   * this lets tests reach the case where the change comes back after its owner has finished.
+   */
+  redeliverLastChange(jobId: string): void {
+    const job = this.requireJob(jobId);
+    const last = [...this.deliveries.values()].filter((d) => d.jobId === jobId).at(-1);
+    if (!last) throw new SimulatorError(409, 'NOTHING_DELIVERED', 'no change of this job has been delivered yet');
+    const key = `${job.sender}|${job.queue}`;
+    const entries = this.queues.get(key) ?? [];
+    this.queues.set(key, entries);
+    if (!entries.some((e) => e.jobId === job.id)) entries.push({ jobId: job.id, redelivery: last.id });
+  }
+
+  /** Every delivery of a job with how often it was confirmed (oldest first). */
+  deliveriesOf(jobId: string): { id: number; confirmations: number }[] {
+    return [...this.deliveries.values()]
+      .filter((d) => d.jobId === jobId)
+      .map((d) => ({ id: d.id, confirmations: d.confirmations }));
+  }
+
   xades(jobId: string, signerNumber: number): Buffer {
     const job = this.readableJob(jobId);
     const signer = job.signers.find((s) => s.number === signerNumber);

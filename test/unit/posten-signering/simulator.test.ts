@@ -85,6 +85,29 @@ describe('posten signering simulator: the portal rules', () => {
     assert.throws(() => model.xades(job.id, 1), /finalized/);
   });
 
+  it('a confirmed change can be made to come back (a confirmation Posten received too late), finalised job or not', () => {
+    const model = new PostenModel({ ...defaultRules, emptyQueuePollDelayMs: 0 });
+    const job = model.createJob({ sender: '123456789', signers: [{ pin: '1', order: 0 }], documents: docs });
+    assert.throws(() => model.redeliverLastChange(job.id), /no change of this job has been delivered/);
+    model.sign(job.id, 1);
+    const first = model.poll('123456789', '').delivery!;
+    model.confirm(job.id, first.id);
+    assert.equal(job.finalized, true);
+    model.redeliverLastChange(job.id);
+    model.redeliverLastChange(job.id);
+    assert.equal(model.queueLength('123456789', ''), 1, 'still one pending entry per job');
+    const again = model.poll('123456789', '').delivery!;
+    assert.notEqual(again.id, first.id, 'a new delivery with its own confirmation');
+    assert.deepEqual(again.snapshot, first.snapshot);
+    assert.equal(model.stats.redeliveries, 1);
+    model.confirm(job.id, again.id);
+    assert.deepEqual(model.deliveriesOf(job.id), [
+      { id: first.id, confirmations: 1 },
+      { id: again.id, confirmations: 1 },
+    ]);
+    assert.equal(model.stats.duplicateConfirms, 0);
+  });
+
   it('availability is counted per order group; expiry ends the job', () => {
     let now = 0;
     const model = new PostenModel({ ...defaultRules }, () => now);

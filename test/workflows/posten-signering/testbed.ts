@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomInt } from 'node:crypto';
@@ -20,6 +20,7 @@ import {
   type PostenSimulatorRules,
   type RunningPostenSimulator,
 } from '../../../src/simulators/posten-signering';
+import type { SimStats } from '../../../src/simulators/posten-signering/model';
 import { getTestEnv } from '../../harness/temporal';
 import { createTestWorker, uniqueTaskQueue } from '../../harness/worker';
 
@@ -36,6 +37,8 @@ export interface Testbed {
   startWorker(): Promise<void>;
   stopWorker(): Promise<void>;
   document(text?: string): Promise<BlobRef>;
+  /** Content hashes in the blob store, sorted (content-addressed: storing a download again adds nothing). */
+  storedBlobs(): string[];
   job(
     reference: string,
     signers: PostenSigner[],
@@ -45,7 +48,23 @@ export interface Testbed {
   /** Posten job id once the workflow created it. */
   jobIdOf(reference: string): Promise<string>;
   waitFor(what: string, predicate: () => boolean | Promise<boolean>, timeoutMs?: number): Promise<void>;
+  /** The simulator's control endpoints over HTTP, as an operator or the demo uses them. */
+  control: {
+    stats(): Promise<SimStats>;
+    job(id: string): Promise<ControlJob>;
+    post(path: string, body?: unknown): Promise<void>;
+  };
   close(): Promise<void>;
+}
+
+/** One entry of `GET /control/jobs`. */
+export interface ControlJob {
+  id: string;
+  reference?: string;
+  status: string;
+  finalized: boolean;
+  signers: { number: number; order: number; status: string }[];
+  deliveries: { id: number; confirmations: number }[];
 }
 
 /** A random organisation number per test file keeps pollers and jobs of parallel test files apart. */
@@ -117,6 +136,14 @@ export async function startTestbed(
     async document(text = 'Contract') {
       return blobStore.put(demoPdf(text), { mediaType: 'application/pdf', fileName: 'contract.pdf' });
     },
+    storedBlobs() {
+      const root = path.join(dataDir, 'blobs', 'sha256');
+      if (!existsSync(root)) return [];
+      return readdirSync(root, { recursive: true, withFileTypes: true })
+        .filter((entry) => entry.isFile())
+        .map((entry) => entry.name)
+        .sort();
+    },
     async job(reference, signers, extra = {}) {
       return {
         sender,
@@ -147,6 +174,18 @@ export async function startTestbed(
         await new Promise((r) => setTimeout(r, 100));
       }
     },
+    control: {
+      stats: () => controlRequest<SimStats>(sim.controlUrl, 'GET', '/control/stats'),
+      async job(id) {
+        const jobs = await controlRequest<ControlJob[]>(sim.controlUrl, 'GET', '/control/jobs');
+        const job = jobs.find((j) => j.id === id);
+        if (!job) throw new Error(`the simulator has no job ${id}`);
+        return job;
+      },
+      async post(path, body) {
+        await controlRequest(sim.controlUrl, 'POST', path, body);
+      },
+    },
     async close() {
       // Pollers never end on their own: terminate the ones this testbed caused, so the shared server stays clean.
       for (const id of [
@@ -175,6 +214,15 @@ export async function startTestbed(
     },
   };
   return bed;
+}
+
+async function controlRequest<T>(base: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    ...(method === 'POST' ? { body: JSON.stringify(body ?? {}), headers: { 'content-type': 'application/json' } } : {}),
+  });
+  if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
 }
 
 export const pin = (n: number): string => String(10_000_000_000 + n).slice(-11);

@@ -5,7 +5,9 @@ import { unownedJobWorkflowId } from '../../../src/contract/posten-signering/flo
 import { postenReleaseUnownedUpdate, postenUnownedStateQuery } from '../../../src/contract/posten-signering/handlers';
 import type { PostenSignatureJobResult } from '../../../src/contract/posten-signering/job';
 import type { UnownedJobResult } from '../../../src/contract/posten-signering/poller';
+import { searchAttributes } from '../../../src/contract/search-attributes';
 import { recordHistory } from '../../harness/histories';
+import { assertNoPersonalData, operatorView } from './operator-view';
 import { pin, signerWithPin, startTestbed, type Testbed } from './testbed';
 
 describe('posten signering: status changes no job workflow owns', () => {
@@ -82,5 +84,70 @@ describe('posten signering: status changes no job workflow owns', () => {
     );
     assert.equal(duplicate.finalized, true);
     await recordHistory(bed.env.client, handle.workflowId, 'posten-signering-unowned-duplicate');
+  });
+
+  it('a change redelivered after its job workflow completed is confirmed without side effects (not held)', async () => {
+    const signer = signerWithPin(104);
+    const owner = await bed.startJob(await bed.job('late-redelivery-1', [signer]));
+    const jobId = await bed.jobIdOf('late-redelivery-1');
+    await bed.control.post(`/control/jobs/${jobId}/signers/1/sign`);
+    const ownerResult = (await owner.result()) as PostenSignatureJobResult;
+    assert.equal(ownerResult.status, 'COMPLETED_SUCCESSFULLY');
+    const ownerEvents = (await owner.describe()).historyLength;
+    const blobsBefore = bed.storedBlobs();
+    const statsBefore = await bed.control.stats();
+    assert.deepEqual(
+      (await bed.control.job(jobId)).deliveries.map((d) => d.confirmations),
+      [1],
+      'the job workflow confirmed its final change',
+    );
+
+    // The confirmation reached Posten too late (or was lost): the final change comes back after its owner finished.
+    await bed.control.post(`/control/jobs/${jobId}/redeliver`);
+    const handle = bed.env.client.workflow.getHandle(unownedJobWorkflowId(bed.sender, jobId));
+    await bed.waitFor('unowned workflow started', () =>
+      handle.describe().then(
+        () => true,
+        () => false,
+      ),
+    );
+    const result = (await handle.result()) as UnownedJobResult;
+    assert.deepEqual(result, {
+      signatureJobId: jobId,
+      jobStatus: 'COMPLETED_SUCCESSFULLY',
+      decision: 'CONFIRMED_LATE_REDELIVERY',
+      xades: [],
+    });
+
+    const statsAfter = await bed.control.stats();
+    assert.equal(statsAfter.redeliveries - statsBefore.redeliveries, 1);
+    assert.equal(statsAfter.confirms - statsBefore.confirms, 1, 'the redelivered change confirmed once');
+    assert.equal(statsAfter.duplicateConfirms - statsBefore.duplicateConfirms, 0);
+    assert.equal(statsAfter.downloads - statsBefore.downloads, 0, 'nothing downloaded again');
+    assert.equal(statsAfter.cancels - statsBefore.cancels, 0);
+    assert.deepEqual(
+      (await bed.control.job(jobId)).deliveries.map((d) => d.confirmations),
+      [1, 1],
+      'the original delivery and the redelivery, each confirmed once',
+    );
+    assert.deepEqual(bed.storedBlobs(), blobsBefore, 'nothing new in the blob store');
+    assert.equal((await owner.describe()).historyLength, ownerEvents, 'the completed job workflow is untouched');
+
+    const state = await handle.query(postenUnownedStateQuery);
+    assert.equal(state.held, false);
+    assert.equal(state.changesReceived, 1);
+    assert.equal(state.confirmed, 1);
+    assert.equal(state.xadesStored, 0);
+    assert.equal(state.padesStored, false);
+    const description = await handle.describe();
+    assert.equal(description.status.name, 'COMPLETED');
+    assert.equal(description.typedSearchAttributes.get(searchAttributes.status), 'COMPLETED_SUCCESSFULLY');
+    const view = await operatorView(bed.env.client, handle.workflowId);
+    assert.ok(view.some((t) => t.includes(`**Unowned Posten job** \`${jobId}\` · LATE_REDELIVERY`)));
+    await assertNoPersonalData(bed.env.client, handle.workflowId, [
+      signer.personalIdentificationNumber!,
+      signer.notifications!.email!,
+    ]);
+    await recordHistory(bed.env.client, handle.workflowId, 'posten-signering-unowned-late-redelivery');
   });
 });
