@@ -47,7 +47,8 @@ async function main(): Promise<number> {
   const chosen = values.suite ? values.suite.split(',') : [...suites];
   const files =
     positionals.length > 0
-      ? positionals.map((p) => path.resolve(p))
+      ? // Node 20's runner runs nothing for a directory argument (and passes): expand directories to their tests.
+        positionals.map((p) => path.resolve(p)).flatMap((p) => (statSync(p).isDirectory() ? testFiles(p).sort() : [p]))
       : chosen.flatMap((suite) => testFiles(path.join(projectDir, 'test', suite))).sort();
 
   setup({ browser: files.some((f) => f.includes(`${path.sep}e2e${path.sep}`)) });
