@@ -53,5 +53,6 @@ export function subscriptionDetails(
   ];
   if (state.retryAt)
     lines.push(`Retry of failed types not before ${state.retryAt} (failure ${state.consecutiveFailures} in a row)`);
+  if (state.renewRetryAt) lines.push(`Renewal failed; next attempt not before ${state.renewRetryAt}`);
   return lines.join('\n');
 }

@@ -305,7 +305,6 @@ export async function ss12000SubscriptionWorkflow(input: Ss12000SubscriptionInpu
       await tellAp();
     }
 
-    let renewRetryAt = 0;
     for (;;) {
       if (workflowInfo().continueAsNewSuggested) {
         await condition(allHandlersFinished);
@@ -313,11 +312,13 @@ export async function ss12000SubscriptionWorkflow(input: Ss12000SubscriptionInpu
       }
       const now = Date.now();
       const expires = state.subscription?.expires ? Date.parse(state.subscription.expires) : NaN;
+      // The back-off after a failed renewal is carried state: a run that continued as new must not retry at once.
+      const renewRetryAt = state.renewRetryAt ? Date.parse(state.renewRetryAt) : 0;
       const renewAt = Number.isNaN(expires)
         ? Infinity
         : Math.max(expires - options.renewBeforeExpiryHours * 3_600_000, renewRetryAt);
       if (now >= renewAt) {
-        renewRetryAt = (await renewOrRecreate()) ? 0 : now + 3_600_000;
+        state.renewRetryAt = (await renewOrRecreate()) ? undefined : new Date(now + 3_600_000).toISOString();
         show('WAITING');
         continue;
       }

@@ -125,6 +125,8 @@ export interface Ss12000CarriedState {
   /** Earliest time the next retry of a failed pass may start. */
   retryAt?: string;
   lastPass?: { passNumber: number; kind: PassKind; outcome: 'SUCCEEDED' | 'FAILED'; finishedAt: string };
+  /** After a renewal that failed (other than a lost subscription): the next attempt not before this time. */
+  renewRetryAt?: string;
   renewals: number;
   recreations: number;
 }

@@ -44,6 +44,10 @@ export interface Ss12000Fixture {
     done: (s: Ss12000SubscriptionStatus) => boolean,
     timeoutMs?: number,
   ): Promise<Ss12000SubscriptionStatus>;
+  /** Shuts the in-process worker down (workflows keep their state; signals keep arriving and are queued). */
+  stopWorker(): Promise<void>;
+  /** Starts a fresh in-process worker on the same queue and store (after `stopWorker`). */
+  startWorker(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -128,24 +132,30 @@ export async function startFixture(
       }
       throw new Error(`condition not reached; last status ${JSON.stringify(last?.phase)} pass ${last?.passNumber}`);
     },
+    async stopWorker() {
+      const worker = fixture.worker;
+      fixture.worker = undefined;
+      if (!worker) return;
+      worker.shutdown();
+      await fixture.running;
+    },
+    async startWorker() {
+      if (fixture.worker) return;
+      fixture.worker = await createTestWorker({
+        env,
+        taskQueue,
+        activities: createSs12000Activities(ctxFor(ferjeEnv), { store }),
+      });
+      fixture.running = fixture.worker.run();
+    },
     async stop() {
-      if (fixture.worker) {
-        fixture.worker.shutdown();
-        await fixture.running;
-      }
+      await fixture.stopWorker();
       await ingress.close();
       await sim.stop();
       await store.close();
     },
   };
-  if (options.worker !== false) {
-    fixture.worker = await createTestWorker({
-      env,
-      taskQueue,
-      activities: createSs12000Activities(ctxFor(ferjeEnv), { store }),
-    });
-    fixture.running = fixture.worker.run();
-  }
+  if (options.worker !== false) await fixture.startWorker();
   return fixture;
 }
 
