@@ -22,6 +22,11 @@ describe('posten signature job: creates whose outcome is unknown', () => {
     const handle = await bed.startJob(await bed.job('dup-1', [signerWithPin(71), signerWithPin(72)]));
     await bed.waitFor('two jobs exist', () => jobsFor('dup-1').length === 2);
     const [lost, known] = jobsFor('dup-1');
+    // The simulator holds the second job before the workflow has recorded the answer to create.
+    await bed.waitFor(
+      'the workflow recorded the job it created',
+      async () => (await handle.query(postenJobProgressQuery)).signatureJobId !== undefined,
+    );
     const progress = await handle.query(postenJobProgressQuery);
     assert.equal(progress.signatureJobId, known.id, 'the workflow owns the job whose answer it received');
 
