@@ -11,7 +11,7 @@ export interface Ss12000Config {
   /** Bearer token for the huvudman APIs: a static token, or fetched from a nutid-style token server and cached. */
   token:
     | { kind: 'static'; value: string }
-    | { kind: 'fetched'; url: string; clientKey: string; certFile?: string; keyFile?: string }
+    | { kind: 'fetched'; url: string; clientKey: string; certFile?: string; keyFile?: string; caFile?: string }
     | { kind: 'none' };
   webhook: {
     /** JWKS of the token issuer (nutid) that signs webhook tokens. */
@@ -49,6 +49,12 @@ export function loadSs12000Config(env: Env, config: FerjeConfig): Ss12000Config 
   const staticToken = envOptional(env, 'SS12000_API_TOKEN');
   const tokenUrl = envOptional(env, 'SS12000_TOKEN_URL');
   const clientKey = envString(env, 'SS12000_CLIENT_KEY', skolverketClientEntityId);
+  const certFile = envOptional(env, 'SS12000_TOKEN_CLIENT_CERT_FILE');
+  const keyFile = envOptional(env, 'SS12000_TOKEN_CLIENT_KEY_FILE');
+  // One without the other would silently call the token server without a client certificate.
+  if (!certFile !== !keyFile) {
+    throw new ConfigError('SS12000_TOKEN_CLIENT_CERT_FILE and SS12000_TOKEN_CLIENT_KEY_FILE must be set together');
+  }
   const token: Ss12000Config['token'] = staticToken
     ? { kind: 'static', value: staticToken }
     : tokenUrl
@@ -56,8 +62,9 @@ export function loadSs12000Config(env: Env, config: FerjeConfig): Ss12000Config 
           kind: 'fetched',
           url: envUrl(env, 'SS12000_TOKEN_URL'),
           clientKey,
-          certFile: envOptional(env, 'SS12000_TOKEN_CLIENT_CERT_FILE'),
-          keyFile: envOptional(env, 'SS12000_TOKEN_CLIENT_KEY_FILE'),
+          certFile,
+          keyFile,
+          caFile: envOptional(env, 'SS12000_TOKEN_CA_FILE'),
         }
       : { kind: 'none' };
   return {

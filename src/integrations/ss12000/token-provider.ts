@@ -31,14 +31,18 @@ export class FetchedTokenProvider implements TokenProvider {
   private readonly dispatcher: Dispatcher | undefined;
 
   constructor(
-    private readonly settings: { url: string; clientKey: string; certFile?: string; keyFile?: string },
+    private readonly settings: { url: string; clientKey: string; certFile?: string; keyFile?: string; caFile?: string },
     private readonly timeoutMs = 10_000,
     private readonly now: () => number = Date.now,
   ) {
-    if (settings.certFile && settings.keyFile) {
-      this.dispatcher = new Agent({
-        connect: { cert: readFileSync(settings.certFile), key: readFileSync(settings.keyFile) },
-      });
+    const clientCertificate =
+      settings.certFile && settings.keyFile
+        ? { cert: readFileSync(settings.certFile), key: readFileSync(settings.keyFile) }
+        : {};
+    // A token server under a private CA: its roots replace the default ones for this one connection.
+    const roots = settings.caFile ? { ca: readFileSync(settings.caFile) } : {};
+    if (Object.keys(clientCertificate).length > 0 || settings.caFile) {
+      this.dispatcher = new Agent({ connect: { ...clientCertificate, ...roots } });
     }
   }
 
