@@ -158,6 +158,15 @@ export class EntityValidator {
         problems: describe(validate.errors),
       };
     }
+    if (id === undefined) {
+      // The schema's `uuid` format (ajv-formats) also accepts a `urn:uuid:` prefix; such an id cannot be stored.
+      return {
+        valid: false,
+        severity: 'Error',
+        messageType: 'SchemaValidation',
+        problems: ['/id must be a plain UUID'],
+      };
+    }
     const e = entity as Obj;
     const rule = dnpRules[type](e);
     if (rule.problems.length > 0) {
@@ -166,6 +175,6 @@ export class EntityValidator {
         : { valid: false, id, severity: 'Error', messageType: 'DnpRule', problems: rule.problems };
     }
     const meta = isObj(e.meta) ? e.meta : undefined;
-    return { valid: true, id: id as string, modified: typeof meta?.modified === 'string' ? meta.modified : undefined };
+    return { valid: true, id, modified: typeof meta?.modified === 'string' ? meta.modified : undefined };
   }
 }

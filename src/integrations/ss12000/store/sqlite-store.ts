@@ -73,10 +73,16 @@ export class SqliteStore implements Ss12000Store {
     readOnly: boolean,
   ) {
     this.db = new sqlite.Database(file, { readOnly, fileMustExist: readOnly });
-    if (!readOnly) {
-      this.db.exec(SCHEMA);
+    try {
+      if (!readOnly) {
+        this.db.exec(SCHEMA);
+      }
+      this.upsertStmt = this.db.prepare(readOnly ? 'select 1' : UPSERT);
+    } catch (err) {
+      // `open` retries while another process holds the lock: close each failed handle, or every retry leaks one.
+      this.db.close();
+      throw err;
     }
-    this.upsertStmt = this.db.prepare(readOnly ? 'select 1' : UPSERT);
   }
 
   static async open(file: string, options: { readOnly?: boolean } = {}): Promise<SqliteStore> {
