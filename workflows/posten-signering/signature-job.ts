@@ -7,6 +7,7 @@ import {
   continueAsNew,
   isCancellation,
   log,
+  patched,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
@@ -259,6 +260,9 @@ export async function postenSignatureJobWorkflow(input: PostenSignatureJobInput)
       s.cancellationUrl = change.cancellationUrl;
       s.createUncertain = false;
       s.jobStatus = 'IN_PROGRESS';
+      // Runs started before this marker kept showing CREATE_UNCERTAIN (and its "may not have reached Posten" text)
+      // after the job was found; the operator's view must say the job exists now.
+      if (patched('posten-adopted-job-leaves-create-uncertain')) phase = 'AWAITING_SIGNATURES';
     }
     if (change.signatureJobId !== s.signatureJobId) return handleDuplicate(change);
     const key = statusChangeKey(change);

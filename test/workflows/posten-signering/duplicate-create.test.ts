@@ -75,6 +75,52 @@ describe('posten signature job: creates whose outcome is unknown', () => {
     await recordHistory(bed.env.client, handle.workflowId, 'posten-signering-job-create-uncertain');
   });
 
+  it('after a create whose outcome stayed unknown, the first job to speak is adopted and a later one cancelled', async () => {
+    // Every attempt reached Posten and every answer was lost: five jobs exist, Ferje knows none of their ids.
+    bed.sim.faults.add({ route: 'create', kind: 'dropAfterCommit', times: 5 });
+    const handle = await bed.startJob(await bed.job('dup-3', [signerWithPin(74), signerWithPin(75)]));
+    await bed.waitFor(
+      'create attempts exhausted',
+      async () => (await handle.query(postenJobProgressQuery)).phase === 'CREATE_UNCERTAIN',
+      90_000,
+    );
+    const jobs = jobsFor('dup-3');
+    assert.equal(jobs.length, 5);
+    const [first, , third] = jobs;
+
+    // A signer acts on the third job: its change carries our reference, so that job is ours.
+    bed.sim.model.sign(third.id, 1);
+    await bed.waitFor('the third job adopted', async () => {
+      const progress = await handle.query(postenJobProgressQuery);
+      // The XAdES is stored in the same workflow task that updates the operator's view.
+      return progress.signatureJobId === third.id && progress.signers[0].xades !== undefined;
+    });
+    const progress = await handle.query(postenJobProgressQuery);
+    assert.equal(progress.phase, 'AWAITING_SIGNATURES', 'no longer shown as a create that may not have happened');
+    const adopted = await handle.describe();
+    assert.equal(adopted.typedSearchAttributes.get(searchAttributes.status), 'IN_PROGRESS');
+
+    // Another of the five speaks later: it is a duplicate now, cancelled, its change confirmed.
+    bed.sim.model.sign(first.id, 1);
+    await bed.waitFor('the first job cancelled and its changes confirmed', () => first.finalized);
+    bed.sim.model.sign(third.id, 2);
+    const result = (await handle.result()) as PostenSignatureJobResult;
+    assert.equal(result.status, 'COMPLETED_SUCCESSFULLY');
+    assert.equal(result.signatureJobId, third.id);
+    assert.ok(result.pades, 'the PAdES of the adopted job is stored');
+    assert.deepEqual(
+      result.duplicateJobs.map((d) => ({ id: d.signatureJobId, outcome: d.outcome })),
+      [{ id: first.id, outcome: 'CANCELLED' }],
+    );
+    // The three that never spoke are still waiting at Posten: Ferje cannot see them until they change.
+    assert.deepEqual(
+      jobs.filter((j) => j.id !== first.id && j.id !== third.id).map((j) => j.finalized),
+      [false, false, false],
+    );
+    assert.equal(bed.sim.model.stats.duplicateConfirms, 0);
+    await recordHistory(bed.env.client, handle.workflowId, 'posten-signering-job-create-uncertain-adopted');
+  });
+
   function jobsFor(reference: string) {
     return [...bed.sim.model.jobs.values()]
       .filter((j) => j.reference === reference && j.sender === bed.sender)
