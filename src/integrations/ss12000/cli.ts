@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { loadFerjeConfig } from '../../config/ferje-config';
 import type { CliCommand } from '../../cli/command';
 import { loadSs12000Config } from './config';
-import { SqliteStore } from './store/sqlite-store';
+import { SqliteStore, StoreLockedError } from './store/sqlite-store';
 import type { StoreSummaryRow } from './store/store';
 
 export function formatStatus(rows: StoreSummaryRow[]): string {
@@ -47,7 +47,14 @@ export const ss12000StatusCommand: CliCommand = {
       console.error(`No SS12000 store at ${file} (nothing synced yet, or set SS12000_STORE_PATH / --store).`);
       return 1;
     }
-    const store = await SqliteStore.open(file, { readOnly: true });
+    let store: SqliteStore;
+    try {
+      store = await SqliteStore.open(file, { readOnly: true });
+    } catch (err) {
+      if (!(err instanceof StoreLockedError)) throw err;
+      console.error(`Cannot read ${file}: ${err.message}.`);
+      return 1;
+    }
     try {
       const rows = await store.summary(values.huvudman);
       console.log(values.json ? JSON.stringify(rows, null, 2) : formatStatus(rows));

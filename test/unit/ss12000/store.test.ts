@@ -3,9 +3,10 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { afterEach, beforeEach, describe, it, mock } from 'node:test';
 import type { StepOutcome } from '../../../src/contract/ss12000/types';
-import { SqliteStore } from '../../../src/integrations/ss12000/store/sqlite-store';
+import { ss12000StatusCommand } from '../../../src/integrations/ss12000/cli';
+import { SqliteStore, StoreLockedError } from '../../../src/integrations/ss12000/store/sqlite-store';
 
 const idA = '0b7f6a3e-1c2d-4e5f-8a9b-0c1d2e3f4a5b';
 const idB = '1b7f6a3e-1c2d-4e5f-8a9b-0c1d2e3f4a5b';
@@ -186,15 +187,57 @@ describe('SqliteStore (embedded SS12000 store)', () => {
     assert.deepEqual(await s.summary('hm'), [{ huvudman: 'hm', step: 'Person', stored: 2, softDeleted: 0 }]);
   });
 
-  it('respects a .lock held by a live process: open gives up with "database is locked" and leaks no file handle', async () => {
+  it('respects a .lock held by a live process: open gives up with StoreLockedError (busy) and leaks no file handle', async () => {
     await (await open()).close();
     store = undefined;
     fs.mkdirSync(`${file}.lock`);
     fs.writeFileSync(`${file}.owner`, String(process.ppid));
     const openFiles = (): number => fs.readdirSync('/proc/self/fd').length;
     const before = openFiles();
-    await assert.rejects(SqliteStore.open(file), /database is locked/);
+    await assert.rejects(
+      SqliteStore.open(file),
+      (e: unknown) => e instanceof StoreLockedError && e.ownerAlive && /busy: process \d+ is writing/.test(e.message),
+    );
     assert.ok(fs.existsSync(`${file}.lock`), 'the live owner keeps its lock');
     assert.ok(openFiles() <= before, `open files ${before} -> ${openFiles()}`);
+  });
+  it('tells the status reader at once that a dead writer holds the lock, and reads again once a writer recovered it', async () => {
+    const writer = await open();
+    await writer.upsert('hm', 'Person', [row(idA, { givenName: 'Alva' })]);
+    await writer.close();
+    store = undefined;
+    // A worker killed inside a transaction leaves its lock directory and its pid behind.
+    const dead = spawnSync(process.execPath, ['-e', '']).pid;
+    fs.mkdirSync(`${file}.lock`);
+    fs.writeFileSync(`${file}.owner`, String(dead));
+
+    const started = Date.now();
+    await assert.rejects(
+      SqliteStore.open(file, { readOnly: true }),
+      (e: unknown) =>
+        e instanceof StoreLockedError &&
+        !e.ownerAlive &&
+        e.ownerPid === dead &&
+        /stopped in the middle/.test(e.message),
+    );
+    assert.ok(Date.now() - started < 1000, 'a reader does not wait for a writer that is gone');
+    assert.ok(fs.existsSync(`${file}.lock`), 'a reader leaves the lock to the next writer');
+
+    const errors = mock.method(console, 'error', () => undefined);
+    try {
+      assert.equal(await ss12000StatusCommand.run(['--store', file]), 1);
+      assert.match(String(errors.mock.calls[0]?.arguments[0]), /last writer \(process \d+\) stopped/);
+    } finally {
+      errors.mock.restore();
+    }
+
+    await (await open()).close(); // the SS12000 worker starting again
+    store = undefined;
+    const reader = await SqliteStore.open(file, { readOnly: true });
+    try {
+      assert.deepEqual(await reader.summary('hm'), [{ huvudman: 'hm', step: 'Person', stored: 1, softDeleted: 0 }]);
+    } finally {
+      await reader.close();
+    }
   });
 });

@@ -48,6 +48,27 @@ function isBusy(err: unknown): boolean {
   return err instanceof Error && /locked|busy/i.test(err.message);
 }
 
+/**
+ * The store file is locked and stays locked: either a live writer is in a long transaction, or a writer died inside
+ * one. The message tells an operator which, and what to do; it names a process id and never any stored data.
+ */
+export class StoreLockedError extends Error {
+  override readonly name = 'StoreLockedError';
+  constructor(
+    readonly file: string,
+    readonly ownerPid: number | undefined,
+    readonly ownerAlive: boolean,
+  ) {
+    super(
+      ownerAlive
+        ? `the SS12000 store is busy: ${ownerPid !== undefined ? `process ${ownerPid}` : 'another process'} is ` +
+            'writing to it; try again in a moment'
+        : `the SS12000 store's last writer (process ${ownerPid}) stopped in the ` +
+            'middle of a write; the SS12000 worker rolls that write back when it starts, after which the store can be read',
+    );
+  }
+}
+
 function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -95,10 +116,25 @@ export class SqliteStore implements Ss12000Store {
       try {
         return new SqliteStore(file, options.readOnly ?? false);
       } catch (err) {
-        if (!isBusy(err) || attempt >= 100) throw err;
+        if (!isBusy(err)) throw err;
+        const owner = SqliteStore.lockOwner(file);
+        // A reader cannot recover a dead writer's lock (nor roll its journal back): waiting for it is pointless.
+        const deadOwner = owner !== undefined && !owner.alive;
+        if (attempt >= 100 || (options.readOnly && deadOwner)) {
+          throw new StoreLockedError(file, owner?.pid, owner?.alive ?? true);
+        }
         await delay(50);
       }
     }
+  }
+
+  /** Who holds the file lock, as far as the `.owner` file tells; undefined when no lock is held. */
+  private static lockOwner(file: string): { pid: number | undefined; alive: boolean } | undefined {
+    if (!existsSync(`${file}.lock`)) return undefined;
+    const pid = Number(existsSync(`${file}.owner`) ? readFileSync(`${file}.owner`, 'utf8').trim() : NaN);
+    // Without an owner file nobody can tell the writer is gone: assume it is alive and keep waiting.
+    if (!Number.isInteger(pid)) return { pid: undefined, alive: true };
+    return { pid, alive: pid === process.pid || pidAlive(pid) };
   }
 
   private static clearStaleLock(file: string): void {
