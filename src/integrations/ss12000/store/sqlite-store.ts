@@ -131,17 +131,23 @@ export class SqliteStore implements Ss12000Store {
   /** Who holds the file lock, as far as the `.owner` file tells; undefined when no lock is held. */
   private static lockOwner(file: string): { pid: number | undefined; alive: boolean } | undefined {
     if (!existsSync(`${file}.lock`)) return undefined;
-    const pid = Number(existsSync(`${file}.owner`) ? readFileSync(`${file}.owner`, 'utf8').trim() : NaN);
+    const pid = SqliteStore.recordedWriter(file);
     // Without an owner file nobody can tell the writer is gone: assume it is alive and keep waiting.
-    if (!Number.isInteger(pid)) return { pid: undefined, alive: true };
+    if (pid === undefined) return { pid: undefined, alive: true };
     return { pid, alive: pid === process.pid || pidAlive(pid) };
+  }
+
+  /** The pid the last writer recorded in `<file>.owner`, if any. */
+  private static recordedWriter(file: string): number | undefined {
+    const pid = Number(existsSync(`${file}.owner`) ? readFileSync(`${file}.owner`, 'utf8').trim() : NaN);
+    return Number.isInteger(pid) ? pid : undefined;
   }
 
   private static clearStaleLock(file: string): void {
     const lock = `${file}.lock`;
     if (!existsSync(lock)) return;
-    const owner = Number(existsSync(`${file}.owner`) ? readFileSync(`${file}.owner`, 'utf8').trim() : NaN);
-    if (Number.isInteger(owner) && owner !== process.pid && pidAlive(owner)) return;
+    const owner = SqliteStore.recordedWriter(file);
+    if (owner !== undefined && owner !== process.pid && pidAlive(owner)) return;
     rmdirSync(lock);
   }
 
