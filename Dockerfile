@@ -3,8 +3,8 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-# npm install rather than npm ci: the lockfile cannot list optional packages a registry mirror lacks.
-RUN npm install --no-audit --no-fund
+# npm ci: reproducible installs from the committed lockfile.
+RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY workflows ./workflows
