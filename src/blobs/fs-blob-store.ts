@@ -1,11 +1,18 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { BlobRef } from '../contract/blob-ref';
-import { BlobIntegrityError, BlobNotFoundError, type BlobMetadata, type BlobStore } from './blob-store';
+import {
+  BlobIntegrityError,
+  BlobNotFoundError,
+  type BlobMetadata,
+  type BlobRange,
+  type BlobStat,
+  type BlobStore,
+} from './blob-store';
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
@@ -51,14 +58,46 @@ export class FsBlobStore implements BlobStore {
     }
   }
 
-  async get(ref: Pick<BlobRef, 'sha256'>): Promise<Readable> {
+  async get(ref: Pick<BlobRef, 'sha256'>, range?: BlobRange): Promise<Readable> {
     const file = this.localPath(ref);
     try {
       await stat(file);
     } catch {
       throw new BlobNotFoundError(ref.sha256);
     }
-    return createReadStream(file);
+    return createReadStream(file, range ? { start: range.start, end: range.end } : {});
+  }
+
+  async stat(ref: Pick<BlobRef, 'sha256'>): Promise<BlobStat | undefined> {
+    try {
+      const s = await stat(this.localPath(ref));
+      return { sha256: ref.sha256, size: s.size, storedAtMs: s.mtimeMs };
+    } catch {
+      return undefined;
+    }
+  }
+
+  async delete(ref: Pick<BlobRef, 'sha256'>): Promise<boolean> {
+    try {
+      await unlink(this.localPath(ref));
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw err;
+    }
+  }
+
+  async *list(): AsyncIterable<BlobStat> {
+    const base = path.join(this.root, 'sha256');
+    for (const a of await readdirOrEmpty(base)) {
+      for (const b of await readdirOrEmpty(path.join(base, a))) {
+        for (const name of await readdirOrEmpty(path.join(base, a, b))) {
+          if (!SHA256_HEX.test(name)) continue;
+          const found = await this.stat({ sha256: name });
+          if (found) yield found;
+        }
+      }
+    }
   }
 
   async has(ref: Pick<BlobRef, 'sha256'>): Promise<boolean> {
@@ -68,6 +107,14 @@ export class FsBlobStore implements BlobStore {
     } catch {
       return false;
     }
+  }
+}
+
+async function readdirOrEmpty(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch {
+    return [];
   }
 }
 
