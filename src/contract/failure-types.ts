@@ -13,6 +13,11 @@ export const commonFailureTypes = {
   untrustedUrl: 'FerjeUntrustedUrl',
   /** The workflow was cancelled by its caller. */
   cancelled: 'FerjeCancelled',
+  /**
+   * A defect in Ferje's workflow code met this flow (an unexpected error that would otherwise retry the workflow task
+   * forever). The flow stopped visibly; it can be started again once the defect is fixed. Not retryable.
+   */
+  workflowDefect: 'FerjeWorkflowDefect',
 } as const;
 
 /** One problem found in an input, addressed by a JSON-pointer-like path. Never carries the offending value. */

@@ -1,0 +1,5 @@
+export * from './activity-profiles';
+export * from './continue-as-new';
+export * from './failures';
+export * from './guard';
+export * from './operator-view';
