@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { createEformidlingActivities } from '../../../activities/eformidling';
 import { taskQueues } from '../../contract/task-queues';
 import type { IntegrationContext, IntegrationModule } from '../../platform/integration';
@@ -54,7 +56,7 @@ export const eformidlingModule: IntegrationModule = {
       urls: { api: sim.url, control: `${sim.url}/_control/state` },
       env: {
         EFORMIDLING_BASE_URL: sim.url,
-        EFORMIDLING_WEBHOOK_TOKEN: randomBytes(24).toString('base64url'),
+        EFORMIDLING_WEBHOOK_TOKEN: await stableWebhookToken(options.dataDir),
         EFORMIDLING_INBOX_ENABLED: 'true',
         EFORMIDLING_INBOX_POLL_INTERVAL: '15 seconds',
       },
@@ -64,3 +66,21 @@ export const eformidlingModule: IntegrationModule = {
 
   demo: async (ctx) => (await import('./demo.js')).eformidlingDemo(ctx),
 };
+
+/**
+ * The dev stack's webhook path token, kept in the simulator's data folder: the subscription registered at the
+ * (simulated) integrasjonspunkt names the push URL, so a new token on every start would orphan it after a restart.
+ */
+async function stableWebhookToken(dataDir: string): Promise<string> {
+  const file = path.join(dataDir, 'webhook-token');
+  try {
+    const existing = (await readFile(file, 'utf8')).trim();
+    if (/^[A-Za-z0-9_-]{32,128}$/.test(existing)) return existing;
+  } catch {
+    // first start: create it below
+  }
+  const token = randomBytes(24).toString('base64url');
+  await mkdir(dataDir, { recursive: true });
+  await writeFile(file, `${token}\n`, { mode: 0o600 });
+  return token;
+}
