@@ -3,7 +3,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../../logging/logger';
 import { FaultPlan } from './faults';
-import { PostenModel } from './model';
+import { PostenModel, type PostenModelState } from './model';
+import { PersistedState } from '../persistence';
 import { defaultRules, type AutopilotSettings, type PostenSimulatorRules } from './options';
 import { startApiServer } from './server';
 import { startControlServer } from './control';
@@ -22,6 +23,11 @@ export interface PostenSimulatorOptions {
   logger: Logger;
   /** false = plain HTTP, no client certificates (quick tests). Default true. */
   mutualTls?: boolean;
+  /**
+   * Keep jobs, queues and deliveries in `dataDir/state.json` across restarts, as Posten keeps them (default true).
+   * Only a bench that measures Ferje's own cost may turn it off.
+   */
+  persistState?: boolean;
   /** Senders that get an enterprise certificate (PKCS#12) in `dataDir`. */
   senders: string[];
   rules?: Partial<PostenSimulatorRules>;
@@ -47,9 +53,14 @@ export async function startPostenSimulator(options: PostenSimulatorOptions): Pro
   const host = options.host ?? '127.0.0.1';
   const mutualTls = options.mutualTls !== false;
   const model = new PostenModel({ ...defaultRules, ...options.rules });
-  if (options.autopilot) model.autopilot = options.autopilot;
-  const faults = new FaultPlan();
   await mkdir(options.dataDir, { recursive: true });
+  const stateFile = path.join(options.dataDir, 'state.json');
+  const saved = options.persistState === false ? undefined : PersistedState.load<PostenModelState>(stateFile);
+  if (saved) model.importState(saved);
+  if (options.autopilot) model.autopilot = options.autopilot;
+  const persisted =
+    options.persistState === false ? undefined : new PersistedState(stateFile, () => model.exportState());
+  const faults = new FaultPlan();
   const pki = await loadOrCreatePki(options.dataDir, options.senders);
   const api = await startApiServer({
     model,
@@ -83,8 +94,9 @@ export async function startPostenSimulator(options: PostenSimulatorOptions): Pro
     keystores: pki.keystores,
     async stop() {
       clearInterval(ticker);
-      model.stop();
       await Promise.all([api.close(), control.close()]);
+      persisted?.close();
+      model.stop();
     },
   };
 }

@@ -53,7 +53,7 @@ export interface JobSnapshot {
   deletable: boolean;
 }
 
-interface QueueEntry {
+export interface QueueEntry {
   jobId: string;
   /** Set for a redelivery: return this delivery's snapshot again. */
   redelivery?: number;
@@ -85,6 +85,18 @@ const FAILURE_STATUSES = new Set([
   'BLOCKED',
   'SIGNERS_NAME_NOT_AVAILABLE',
 ]);
+
+/** The model's state as persisted across simulator restarts. */
+export interface PostenModelState {
+  jobs: Map<string, SimJob>;
+  deliveries: Map<number, Delivery>;
+  stats: SimStats;
+  autopilot: AutopilotSettings;
+  queues: Map<string, QueueEntry[]>;
+  nextPoll: Map<string, number>;
+  nextJobId: number;
+  nextDeliveryId: number;
+}
 
 export class SimulatorError extends Error {
   constructor(
@@ -134,6 +146,35 @@ export class PostenModel {
   stop(): void {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+  }
+
+  /** Everything Posten would still know after a restart of its service (see ../persistence.ts). */
+  exportState(): PostenModelState {
+    return {
+      jobs: this.jobs,
+      deliveries: this.deliveries,
+      stats: this.stats,
+      autopilot: this.autopilot,
+      queues: this.queues,
+      nextPoll: this.nextPoll,
+      nextJobId: this.nextJobId,
+      nextDeliveryId: this.nextDeliveryId,
+    };
+  }
+
+  /** Takes over the state of an earlier run, and lets the autopilot sign what was waiting for it. */
+  importState(state: PostenModelState): void {
+    for (const [k, v] of state.jobs) this.jobs.set(k, v);
+    for (const [k, v] of state.deliveries) this.deliveries.set(k, v);
+    Object.assign(this.stats, state.stats);
+    this.autopilot = state.autopilot;
+    for (const [k, v] of state.queues) this.queues.set(k, v);
+    for (const [k, v] of state.nextPoll) this.nextPoll.set(k, v);
+    this.nextJobId = state.nextJobId;
+    this.nextDeliveryId = state.nextDeliveryId;
+    for (const job of this.jobs.values()) {
+      if (job.status === 'IN_PROGRESS' && job.activeOrder !== undefined) this.scheduleAutopilot(job);
+    }
   }
 
   createJob(spec: {
@@ -390,8 +431,12 @@ export class PostenModel {
     if (next === undefined) return;
     job.activeOrder = next;
     job.groupActivatedAt = now;
+    this.scheduleAutopilot(job);
+  }
+
+  private scheduleAutopilot(job: SimJob): void {
     if (this.autopilot.mode === 'off') return;
-    const group = job.signers.filter((s) => s.order === next);
+    const group = job.signers.filter((s) => s.order === job.activeOrder && s.status === 'WAITING');
     group.forEach((signer, i) => {
       const timer = setTimeout(
         () => {
