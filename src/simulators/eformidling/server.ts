@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import { closeServer, listen } from '../../http/server-utils';
@@ -6,12 +5,15 @@ import { createLogger, type Logger } from '../../logging/logger';
 import { apiRoutes, ensureFilesDir, type Route } from './api';
 import { controlRoutes, type FaultRule } from './control';
 import { sendSpringError, SimError } from './http-util';
-import { SimState, type SimSettings } from './state';
+import { PersistedState } from '../persistence';
+import { SimState, type EformidlingSimSnapshot, type SimSettings } from './state';
 
 export interface EformidlingSimulatorOptions {
   host?: string;
   port?: number;
   dataDir: string;
+  /** Keep the IP's database in `dataDir/state.json` across restarts, as the IP does (default true). */
+  persistState?: boolean;
   ownOrganisation?: string;
   settings?: Partial<SimSettings>;
   /** Require HTTP Basic with these credentials (the IP's `difi.security.enable`). */
@@ -40,8 +42,14 @@ export async function startEformidlingSimulator(
   const logger = options.logger ?? createLogger('simulator.eformidling', 'WARN');
   const settings = { ...SimState.defaultSettings(), ...options.settings };
   const state = new SimState(settings, options.ownOrganisation ?? '910000001', logger);
-  const filesDir = path.join(options.dataDir, `files-${randomUUID().slice(0, 8)}`);
+  // One files folder for the IP's lifetime: stored uploads and incoming ASiCs outlive a restart, as the IP's do.
+  const filesDir = path.join(options.dataDir, 'files');
   await ensureFilesDir(filesDir);
+  const stateFile = path.join(options.dataDir, 'state.json');
+  const saved = options.persistState === false ? undefined : PersistedState.load<EformidlingSimSnapshot>(stateFile);
+  if (saved) state.importState(saved);
+  const persisted =
+    options.persistState === false ? undefined : new PersistedState(stateFile, () => state.exportState());
   const faults: FaultRule[] = [];
   const routes: Route[] = [...controlRoutes(faults), ...apiRoutes];
   const userAgents = new Set<string>();
@@ -140,6 +148,7 @@ export async function startEformidlingSimulator(
     userAgents,
     async stop() {
       await closeServer(server, 500);
+      persisted?.close();
       await state.stop();
     },
   };

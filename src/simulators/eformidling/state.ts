@@ -114,6 +114,21 @@ export interface SimStats {
 const EXPIRED_TEXT = 'Levetiden for meldingen er utgått. Må sendes på nytt';
 const FINISHING: MessageStatus[] = ['LEVERT', 'LEST', 'FEIL', 'LEVETID_UTLOPT', 'INNKOMMENDE_LEVERT'];
 
+/** What the simulated IP keeps in its database across a restart. */
+export interface EformidlingSimSnapshot {
+  outbox: Map<string, OutboxMessage>;
+  conversations: Omit<ConversationRow, 'timers'>[];
+  inbox: Map<string, InboxEntry>;
+  statusQueue: StatusRow[];
+  subscriptions: Map<number, SubscriptionRow>;
+  participants: Record<string, Participant>;
+  outcomeOverrides: Map<string, Outcome>;
+  stats: SimStats;
+  nextStatusId: number;
+  nextConversationId: number;
+  nextSubscriptionId: number;
+}
+
 /** The integrasjonspunkt's database and transport, in memory (files on disk). */
 export class SimState {
   readonly outbox = new Map<string, OutboxMessage>();
@@ -121,7 +136,7 @@ export class SimState {
   readonly inbox = new Map<string, InboxEntry>();
   readonly statusQueue: StatusRow[] = [];
   readonly subscriptions = new Map<number, SubscriptionRow>();
-  readonly participants: Record<string, Participant>;
+  participants: Record<string, Participant>;
   readonly outcomeOverrides = new Map<string, Outcome>();
   readonly stats: SimStats = {
     capabilityLookups: 0,
@@ -239,16 +254,17 @@ export class SimState {
   }
 
   /** After send: walks the transport's status sequence with the configured delay. */
-  startTransport(message: OutboxMessage, conv: ConversationRow): void {
-    const steps = progressionFor(message.serviceIdentifier, conv.outcome);
+  startTransport(message: OutboxMessage | undefined, conv: ConversationRow, alreadyApplied = 0): void {
+    const steps = progressionFor(conv.serviceIdentifier, conv.outcome);
     let delay = 0;
     steps.forEach((status, index) => {
+      if (index < alreadyApplied) return;
       delay += this.settings.stepDelayMs;
       const timer = setTimeout(() => {
         if (conv.finished && status !== 'LEST' && status !== 'FEIL') return;
         this.addStatus(conv, status as MessageStatus, status === 'FEIL' ? 'Simulert feil i transport' : undefined);
         // The outbox row is deleted once the message has been handed to transport.
-        if (index === 0) void this.dropOutbox(message);
+        if (index === 0 && message) void this.dropOutbox(message);
       }, delay);
       timer.unref();
       conv.timers.push(timer);
@@ -312,6 +328,50 @@ export class SimState {
     const row = { ...sub, id: this.nextSubscriptionId++ };
     this.subscriptions.set(row.id, row);
     return row;
+  }
+
+  /** The IP's database as persisted across restarts (see ../persistence.ts); transport timers are not state. */
+  exportState(): EformidlingSimSnapshot {
+    return {
+      outbox: this.outbox,
+      conversations: this.conversations.map(({ timers: _timers, ...row }) => row),
+      inbox: this.inbox,
+      statusQueue: this.statusQueue,
+      subscriptions: this.subscriptions,
+      participants: this.participants,
+      outcomeOverrides: this.outcomeOverrides,
+      stats: this.stats,
+      nextStatusId: this.nextStatusId,
+      nextConversationId: this.nextConversationId,
+      nextSubscriptionId: this.nextSubscriptionId,
+    };
+  }
+
+  /**
+   * Takes over an earlier run's database. Messages that were in transport when the IP stopped continue from the
+   * status they had reached (the real IP's transport resumes from its queue after a restart).
+   */
+  importState(saved: EformidlingSimSnapshot): void {
+    for (const [k, v] of saved.outbox) this.outbox.set(k, v);
+    for (const row of saved.conversations) this.conversations.push({ ...row, timers: [] });
+    for (const [k, v] of saved.inbox) this.inbox.set(k, v);
+    this.statusQueue.push(...saved.statusQueue);
+    for (const [k, v] of saved.subscriptions) this.subscriptions.set(k, v);
+    this.participants = saved.participants;
+    for (const [k, v] of saved.outcomeOverrides) this.outcomeOverrides.set(k, v);
+    Object.assign(this.stats, saved.stats);
+    this.nextStatusId = saved.nextStatusId;
+    this.nextConversationId = saved.nextConversationId;
+    this.nextSubscriptionId = saved.nextSubscriptionId;
+    for (const conv of this.conversations) {
+      if (conv.finished || conv.direction !== 'OUTGOING') continue;
+      const steps = progressionFor(conv.serviceIdentifier, conv.outcome);
+      let applied = 0;
+      while (applied < steps.length && conv.statuses.some((r) => r.status === steps[applied])) applied++;
+      const message = this.outbox.get(conv.messageId);
+      // Sent before the stop: the outbox row was handed to transport (or is about to be).
+      if (applied > 0 || message?.sending) this.startTransport(message, conv, applied);
+    }
   }
 
   async stop(): Promise<void> {
