@@ -7,6 +7,7 @@ export async function startSs12000DevSimulator(options: SimulatorStartOptions): 
     host: options.host,
     port: options.basePort,
     logger: options.logger,
+    dataDir: options.dataDir,
   }).start();
   return {
     title: 'SS12000 huvudman',

@@ -2,7 +2,8 @@ import type { ResourceType } from '../../contract/ss12000/resource-types';
 
 /** A small seeded PRNG (mulberry32): the same seed gives the same huvudman, so tests and benches are repeatable. */
 export class Prng {
-  private state: number;
+  /** Public so a restarted simulator continues the same sequence (see tenant.ts exportState). */
+  state: number;
   constructor(seed: number) {
     this.state = seed >>> 0;
   }

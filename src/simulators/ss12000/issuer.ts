@@ -3,6 +3,8 @@ import {
   signJwt,
   verifyJwt,
   requestedAccess,
+  signingKeyFromJwk,
+  type Jwk,
   type JwtClaims,
   type SigningKey,
 } from '../../integrations/ss12000/jwt';
@@ -24,9 +26,20 @@ export class FakeIssuer {
   constructor(
     readonly issuerUrl: string,
     readonly audience = 'nutid',
+    keys?: { key: SigningKey; forger: SigningKey },
   ) {
-    this.key = generateSigningKey('nutid_sim_1');
-    this.forger = generateSigningKey('nutid_sim_1');
+    this.key = keys?.key ?? generateSigningKey('nutid_sim_1');
+    this.forger = keys?.forger ?? generateSigningKey('nutid_sim_1');
+  }
+
+  /** The private keys as JWKs, so a restarted token server keeps publishing (and signing with) the same key. */
+  exportKeys(): { key: Jwk; forger: Jwk } {
+    const jwk = (k: SigningKey): Jwk => ({ ...(k.privateKey.export({ format: 'jwk' }) as Jwk), kid: k.kid });
+    return { key: jwk(this.key), forger: jwk(this.forger) };
+  }
+
+  static importKeys(saved: { key: Jwk; forger: Jwk }): { key: SigningKey; forger: SigningKey } {
+    return { key: signingKeyFromJwk(saved.key), forger: signingKeyFromJwk(saved.forger) };
   }
 
   jwks(): { keys: unknown[] } {

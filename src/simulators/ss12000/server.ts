@@ -1,4 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import path from 'node:path';
+import type { Jwk } from '../../integrations/ss12000/jwt';
+import { PersistedState } from '../persistence';
 import { closeServer, listen, readBody, sendJson, sendText } from '../../http/server-utils';
 import { isResourceType, resourceTypes, type ResourceType } from '../../contract/ss12000/resource-types';
 import { listPaths } from '../../integrations/ss12000/model';
@@ -6,7 +9,7 @@ import type { Logger } from '../../logging/logger';
 import { defaultSize, type HuvudmanSize } from './generator';
 import { FakeIssuer, skolverketOrganisationId, type TokenVariant } from './issuer';
 import { Notifier } from './notifier';
-import { ListRequestError, Tenant, type FaultRule, type TenantOptions } from './tenant';
+import { ListRequestError, Tenant, type FaultRule, type TenantOptions, type TenantSnapshot } from './tenant';
 
 export interface Ss12000SimulatorOptions {
   host?: string;
@@ -17,6 +20,16 @@ export interface Ss12000SimulatorOptions {
   /** The `requested_access` location webhook tokens grant (the client's entity id). */
   clientLocation?: string;
   notifierRetryDelayMs?: number;
+  /**
+   * Where the huvudman keeps its data, subscriptions, received logs and the token server's keys across restarts, as
+   * a real huvudman and nutid do. Without it the simulator starts fresh every time (tests that want a clean slate).
+   */
+  dataDir?: string;
+}
+
+interface SimulatorSnapshot {
+  tenants: TenantSnapshot[];
+  issuerKeys: { key: Jwk; forger: Jwk };
 }
 
 const pathToType = Object.fromEntries(Object.entries(listPaths).map(([t, p]) => [p, t])) as Record<
@@ -36,6 +49,7 @@ export class Ss12000Simulator {
   url = '';
   private closeFn: (() => Promise<void>) | undefined;
   private readonly pendingNotices = new Set<Promise<unknown>>();
+  private persisted: PersistedState<SimulatorSnapshot> | undefined;
 
   constructor(private readonly options: Ss12000SimulatorOptions = {}) {}
 
@@ -49,7 +63,18 @@ export class Ss12000Simulator {
     const host = this.options.host ?? '127.0.0.1';
     const port = await listen(server, host, this.options.port ?? 0);
     this.url = `http://${host}:${port}`;
-    this.issuer = new FakeIssuer(this.url);
+    const stateFile = this.options.dataDir ? path.join(this.options.dataDir, 'state.json') : undefined;
+    const saved = stateFile ? PersistedState.load<SimulatorSnapshot>(stateFile) : undefined;
+    this.issuer = new FakeIssuer(this.url, undefined, saved ? FakeIssuer.importKeys(saved.issuerKeys) : undefined);
+    for (const tenant of saved?.tenants ?? [])
+      this.tenants.set(tenant.options.name, new Tenant(tenant.options, tenant));
+    if (stateFile) {
+      const issuerKeys = this.issuer.exportKeys();
+      this.persisted = new PersistedState<SimulatorSnapshot>(stateFile, () => ({
+        tenants: [...this.tenants.values()].map((t) => t.exportState()),
+        issuerKeys,
+      }));
+    }
     this.notifier = new Notifier({
       issuer: this.issuer,
       clientLocation: this.clientLocation,
@@ -66,6 +91,7 @@ export class Ss12000Simulator {
   async stop(): Promise<void> {
     await Promise.allSettled([...this.pendingNotices]);
     await this.closeFn?.();
+    this.persisted?.close();
   }
 
   addTenant(options: Omit<TenantOptions, 'size'> & { size?: Partial<HuvudmanSize> }): Tenant {

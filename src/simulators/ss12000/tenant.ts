@@ -59,6 +59,18 @@ interface Deletion {
   id: string;
 }
 
+export interface TenantSnapshot {
+  options: TenantOptions;
+  collections: Record<ResourceType, Map<string, Entity>>;
+  deletions: Deletion[];
+  subscriptions: Map<string, SimSubscription>;
+  logs: Record<string, unknown>[];
+  statistics: Record<string, unknown>[];
+  requests: RecordedRequest[];
+  lastStamp: number;
+  rngState: number;
+}
+
 export const pluralKeys: Record<ResourceType, string> = {
   Organisation: 'organisations',
   Person: 'persons',
@@ -96,13 +108,43 @@ export class Tenant {
   private lastStamp = 0;
   private readonly rng: Prng;
 
-  constructor(options: TenantOptions) {
+  constructor(options: TenantOptions, saved?: TenantSnapshot) {
     this.options = options;
     this.name = options.name;
     this.organisationId = options.organisationId;
     this.rng = new Prng(options.seed ?? 12000);
     for (const type of resourceTypes) this.collections[type] = { byId: new Map(), sorted: undefined };
-    this.generate(options.size, options.invalidShare ?? 0);
+    if (saved) this.importState(saved);
+    else this.generate(options.size, options.invalidShare ?? 0);
+  }
+
+  /** The huvudman's data and records as persisted across simulator restarts (see ../persistence.ts). */
+  exportState(): TenantSnapshot {
+    return {
+      options: this.options,
+      collections: Object.fromEntries(resourceTypes.map((t) => [t, this.collections[t].byId])) as Record<
+        ResourceType,
+        Map<string, Entity>
+      >,
+      deletions: this.deletions,
+      subscriptions: this.subscriptions,
+      logs: this.logs,
+      statistics: this.statistics,
+      requests: this.requests,
+      lastStamp: this.lastStamp,
+      rngState: this.rng.state,
+    };
+  }
+
+  private importState(saved: TenantSnapshot): void {
+    for (const type of resourceTypes) this.collections[type].byId = saved.collections[type] ?? new Map();
+    this.deletions.push(...saved.deletions);
+    for (const [k, v] of saved.subscriptions) this.subscriptions.set(k, v);
+    this.logs.push(...saved.logs);
+    this.statistics.push(...saved.statistics);
+    this.requests.push(...saved.requests);
+    this.lastStamp = saved.lastStamp;
+    this.rng.state = saved.rngState;
   }
 
   /** A strictly increasing clock for meta.modified, so `meta.modified.after` never misses a change. */
