@@ -1,6 +1,6 @@
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import { commonFailureTypes } from '../../src/contract/failure-types';
-import { eformidlingFailureTypes } from '../../src/contract/eformidling/failures';
+import { eformidlingFailureTypes } from '../../src/contract/eformidling';
 import {
   EformidlingApiError,
   MalformedResponseError,

@@ -8,7 +8,7 @@ import type {
   IncomingConsumer,
   IncomingDelivery,
   StoredIncoming,
-} from '../../src/contract/eformidling/incoming';
+} from '../../src/contract/eformidling';
 import { searchAttributes } from '../../src/contract/search-attributes';
 import { businessKey } from '../../src/contract/workflow-ids';
 import { listContainerEntries } from '../../src/integrations/eformidling/asic';

@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
-import type { OutgoingFile, Receiver, Sender, StatusEntry } from '../../src/contract/eformidling/outgoing';
-import type { DocumentType, ServiceIdentifier } from '../../src/contract/eformidling/statuses';
+import type { OutgoingFile, Receiver, Sender, StatusEntry } from '../../src/contract/eformidling';
+import type { DocumentType, ServiceIdentifier } from '../../src/contract/eformidling';
 import {
   DuplicateFilenameError,
   MessageAlreadyExistsError,

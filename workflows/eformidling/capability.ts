@@ -1,5 +1,5 @@
 import type { CapabilitySummary } from '../../activities/eformidling';
-import type { DocumentType, ServiceIdentifier } from '../../src/contract/eformidling/statuses';
+import type { DocumentType, ServiceIdentifier } from '../../src/contract/eformidling';
 
 /**
  * Picks the capability to send with: same process, the document type listed, and the required transport if the

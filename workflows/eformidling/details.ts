@@ -1,4 +1,4 @@
-import type { OutgoingMessageState } from '../../src/contract/eformidling/outgoing';
+import type { OutgoingMessageState } from '../../src/contract/eformidling';
 
 /** The UI's "current details" of a message workflow: phase, transport and the status history (no personal data). */
 export function messageDetails(s: OutgoingMessageState): string {

@@ -13,9 +13,9 @@ import {
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { EformidlingActivities } from '../../activities/eformidling';
-import type { InboxInput, InboxState, IncomingDelivery } from '../../src/contract/eformidling/incoming';
-import { defaultIncomingPrefix, inboxStateQuery, incomingHintSignal } from '../../src/contract/eformidling/names';
-import { durationMs } from '../../src/contract/eformidling/validate-outgoing';
+import type { InboxInput, InboxState, IncomingDelivery } from '../../src/contract/eformidling';
+import { defaultIncomingPrefix, inboxStateQuery, incomingHintSignal } from '../../src/contract/eformidling';
+import { durationMs } from '../../src/contract/eformidling';
 import { searchAttributes } from '../../src/contract/search-attributes';
 import { businessKey } from '../../src/contract/workflow-ids';
 

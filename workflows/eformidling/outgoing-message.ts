@@ -15,21 +15,21 @@ import {
 } from '@temporalio/workflow';
 import type { EformidlingActivities, Inspection, SendRequest } from '../../activities/eformidling';
 import { commonFailureTypes } from '../../src/contract/failure-types';
-import { eformidlingFailureTypes, type OutgoingFailureDetails } from '../../src/contract/eformidling/failures';
-import { messageStateQuery, statusHintSignal } from '../../src/contract/eformidling/names';
+import { eformidlingFailureTypes, type OutgoingFailureDetails } from '../../src/contract/eformidling';
+import { messageStateQuery, statusHintSignal } from '../../src/contract/eformidling';
 import type {
   OutgoingMessageResult,
   OutgoingMessageState,
   OutgoingMessageWorkflowInput,
   OutgoingPhase,
   SendMode,
-} from '../../src/contract/eformidling/outgoing';
+} from '../../src/contract/eformidling';
 import {
   isMessageStatus,
   MULTIPART_MAX_FILE_BYTES,
   type ServiceIdentifier,
-} from '../../src/contract/eformidling/statuses';
-import { durationMs, validateOutgoingMessage } from '../../src/contract/eformidling/validate-outgoing';
+} from '../../src/contract/eformidling';
+import { durationMs, validateOutgoingMessage } from '../../src/contract/eformidling';
 import { searchAttributes } from '../../src/contract/search-attributes';
 import { selectCapability } from './capability';
 import { messageDetails } from './details';

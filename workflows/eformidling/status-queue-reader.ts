@@ -8,8 +8,8 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { EformidlingActivities } from '../../activities/eformidling';
-import type { StatusQueueReaderInput } from '../../src/contract/eformidling/incoming';
-import { durationMs } from '../../src/contract/eformidling/validate-outgoing';
+import type { StatusQueueReaderInput } from '../../src/contract/eformidling';
+import { durationMs } from '../../src/contract/eformidling';
 import { searchAttributes } from '../../src/contract/search-attributes';
 
 const { eformidlingDrainStatusQueue } = proxyActivities<EformidlingActivities>({

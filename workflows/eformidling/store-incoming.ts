@@ -1,6 +1,6 @@
 import { proxyActivities, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import type { EformidlingActivities } from '../../activities/eformidling';
-import type { IncomingDelivery, StoredIncoming } from '../../src/contract/eformidling/incoming';
+import type { IncomingDelivery, StoredIncoming } from '../../src/contract/eformidling';
 import { searchAttributes } from '../../src/contract/search-attributes';
 
 const { eformidlingRecordIncoming } = proxyActivities<EformidlingActivities>({

@@ -1,4 +1,4 @@
-import type { StatusEntry, StatusHint } from '../../src/contract/eformidling/outgoing';
+import type { StatusEntry, StatusHint } from '../../src/contract/eformidling';
 
 /**
  * Merges what a poll returned with what is already known. Polled entries (with the IP's ids) are authoritative;

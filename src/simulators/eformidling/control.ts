@@ -8,7 +8,7 @@ import {
   isDocumentType,
   isMessageStatus,
   type ServiceIdentifier,
-} from '../../contract/eformidling/statuses';
+} from '../../contract/eformidling';
 import { readBody } from '../../http/server-utils';
 import type { Route } from './api';
 import { writeAsic, type ZipSource } from './asic';

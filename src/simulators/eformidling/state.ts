@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { request } from 'undici';
-import type { MessageStatus, ServiceIdentifier } from '../../contract/eformidling/statuses';
-import { defaultTransportLimitBytes } from '../../contract/eformidling/statuses';
+import type { MessageStatus, ServiceIdentifier } from '../../contract/eformidling';
+import { defaultTransportLimitBytes } from '../../contract/eformidling';
 import type { Logger } from '../../logging/logger';
 import { defaultParticipants, progressionFor, type Outcome, type Participant } from './directory';
 import { ipTime } from './http-util';

@@ -3,13 +3,13 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { eformidlingOutgoingMessage } from '../../../workflows';
 import { startIngress, type RunningIngress } from '../../../src/ingress/server';
-import { ensureSubscription } from '../../../src/integrations/eformidling/bootstrap';
+import { ensureSubscription } from '../../../src/modules/eformidling/bootstrap';
 import { EformidlingClient } from '../../../src/integrations/eformidling/client';
-import { loadEformidlingConfig, type EformidlingConfig } from '../../../src/integrations/eformidling/config';
-import { eformidlingWebhookRoute } from '../../../src/integrations/eformidling/webhook-route';
+import { loadEformidlingConfig, type EformidlingConfig } from '../../../src/modules/eformidling/config';
+import { eformidlingWebhookRoute } from '../../../src/modules/eformidling/ingress-route';
 import { createLogger } from '../../../src/logging/logger';
 import { recordHistory } from '../../harness/histories';
-import { arkivmelding, control, startRig, type EformidlingTestRig } from './helpers';
+import { arkivmelding, control, startRig, type EformidlingTestRig } from './harness';
 
 describe('eFormidling webhooks: the fast path in front of polling', () => {
   let rig: EformidlingTestRig;

@@ -1,14 +1,9 @@
 import { timingSafeEqual } from 'node:crypto';
 import { IngressRejection, type IngressRoute } from '../../ingress/route';
-import {
-  incomingHintSignal,
-  inboxWorkflowId,
-  messageWorkflowId,
-  statusHintSignal,
-} from '../../contract/eformidling/names';
-import type { StatusHint } from '../../contract/eformidling/outgoing';
-import { isMessageStatus } from '../../contract/eformidling/statuses';
-import { UUID } from '../../contract/eformidling/validate-outgoing';
+import { incomingHintSignal, inboxWorkflowId, messageWorkflowId, statusHintSignal } from '../../contract/eformidling';
+import type { StatusHint } from '../../contract/eformidling';
+import { isMessageStatus } from '../../contract/eformidling';
+import { UUID } from '../../contract/eformidling';
 import type { EformidlingConfig } from './config';
 
 export const WEBHOOK_ROUTE = '/webhooks/eformidling/:token';

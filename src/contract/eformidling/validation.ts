@@ -1,8 +1,8 @@
 import { msToNumber } from '@temporalio/common/lib/time';
 import { isBlobRef } from '../blob-ref';
 import type { InputProblem } from '../failure-types';
-import type { OutgoingMessageInput } from './outgoing';
-import { documentTypesWithoutFiles, isDocumentType, isServiceIdentifier } from './statuses';
+import type { OutgoingMessageInput } from './types';
+import { documentTypesWithoutFiles, isDocumentType, isServiceIdentifier } from './types';
 
 export const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const ORGANISATION_NUMBER = /^\d{9}$/;

@@ -1,11 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { createEformidlingActivities } from '../../../activities/eformidling';
 import { taskQueues } from '../../contract/task-queues';
 import type { IntegrationContext, IntegrationModule } from '../../platform/integration';
 import { ensureLongLivedWorkflows, ensureSubscription } from './bootstrap';
-import { EformidlingClient } from './client';
+import { EformidlingClient } from '../../integrations/eformidling/client';
 import { loadEformidlingConfig, type EformidlingConfig } from './config';
-import { eformidlingWebhookRoute } from './webhook-route';
+import { eformidlingWebhookRoute } from './ingress-route';
+import { startSimulator } from './simulator';
 
 function configOf(ctx: IntegrationContext): () => EformidlingConfig {
   let config: EformidlingConfig | undefined;
@@ -35,32 +35,8 @@ export const eformidlingModule: IntegrationModule = {
     await ensureLongLivedWorkflows(ctx.client, config, logger);
   },
 
-  // Loaded on demand: production workers never load the simulator or the demo.
-  async startSimulator(options) {
-    const { startEformidlingSimulator } = await import('../../simulators/eformidling/server.js');
-    const sim = await startEformidlingSimulator({
-      host: options.host,
-      port: options.basePort,
-      dataDir: options.dataDir,
-      logger: options.logger,
-      settings: {
-        stepDelayMs: 1000,
-        expiryCheckMs: 5000,
-        statusQueueIncludes: ['DPO', 'DPF', 'DPV', 'DPI', 'DPE'],
-      },
-    });
-    return {
-      title: 'eFormidling IP',
-      urls: { api: sim.url, control: `${sim.url}/_control/state` },
-      env: {
-        EFORMIDLING_BASE_URL: sim.url,
-        EFORMIDLING_WEBHOOK_TOKEN: randomBytes(24).toString('base64url'),
-        EFORMIDLING_INBOX_ENABLED: 'true',
-        EFORMIDLING_INBOX_POLL_INTERVAL: '15 seconds',
-      },
-      stop: () => sim.stop(),
-    };
-  },
+  // The simulator and the demo are imported on demand: production workers never load them.
+  startSimulator,
 
   demo: async (ctx) => (await import('./demo.js')).eformidlingDemo(ctx),
 };
