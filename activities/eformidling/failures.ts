@@ -20,7 +20,7 @@ export function classify(err: unknown): never {
       message: err.message,
       type: commonFailureTypes.invalidInput,
       nonRetryable: true,
-      details: [{ problems: err.problems }],
+      details: [err.problems],
     });
   }
   if (err instanceof TransportLimitExceededError) {

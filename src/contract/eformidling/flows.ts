@@ -33,7 +33,7 @@ export const eformidlingInboxFlow = defineFlow<InboxInput, void>({
   summary: (input) => `eFormidling inbox ${input.inboxName}`,
 });
 
-export const eformidlingStatusQueueFlow = defineFlow<StatusQueueReaderInput & { ipName?: string }, void>({
+export const eformidlingStatusQueueFlow = defineFlow<StatusQueueReaderInput, void>({
   name: 'eformidling-status-queue',
   workflowType: eformidlingWorkflowTypes.statusQueueReader,
   taskQueue: taskQueues.eformidling,

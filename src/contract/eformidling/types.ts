@@ -206,6 +206,10 @@ export interface OutgoingMessageState {
   statuses: StatusEntry[];
   nextPollAt?: string;
   deadline: string;
+  /** Settling statuses a hint claimed but the IP's record did not show (forged or mistaken webhooks): ignored. */
+  refutedHints?: number;
+  /** Signals whose argument was not a status hint: ignored and counted. */
+  ignoredSignals?: number;
 }
 
 /** State carried through continue-as-new while tracking (long lifetimes). */
@@ -295,6 +299,8 @@ export interface InboxState {
   current?: string;
   totals: InboxTotals;
   recentlyHanded: number;
+  /** Signals whose argument was not an incoming hint: ignored and counted. */
+  ignoredSignals?: number;
 }
 
 /** Result of the store-and-record consumer. */
@@ -311,14 +317,39 @@ export interface StoredIncoming {
 }
 
 export interface StatusQueueReaderInput {
+  /** Names the IP in the reader's workflow ID (`eformidling-status-queue/<ipName>`). Default `default`. */
+  ipName?: string;
   /** Wait between drains when the queue is empty. Default `10 seconds`. */
   pollInterval?: string;
   /** Statuses per activity (one heartbeating drain). Default 100. */
   batchSize?: number;
-  totals?: { dispatched: number; withoutWorkflow: number };
+  /** Carried through continue-as-new only (refused on a first run). */
+  totals?: StatusQueueReaderTotals;
+}
+
+export interface StatusQueueReaderTotals {
+  dispatched: number;
+  withoutWorkflow: number;
 }
 
 export interface IncomingHint {
   messageId?: string;
   status?: string;
 }
+
+/** `FerjeStatus` values of `eformidlingOutgoingMessage`: its phases' labels, then the IP's own statuses. */
+export type OutgoingMessageStatus =
+  | 'CHECKING_CAPABILITIES'
+  | 'SENDING'
+  | 'UPLOADING'
+  | 'NO_CAPABILITY'
+  | 'TOO_LARGE'
+  | 'INVALID_INPUT'
+  | 'REJECTED'
+  | MessageStatus;
+/** `FerjeStatus` of `eformidlingInbox` (long-lived). */
+export type InboxStatus = 'RUNNING';
+/** `FerjeStatus` of `eformidlingStatusQueueReader` (long-lived). */
+export type StatusQueueReaderStatus = 'RUNNING';
+/** `FerjeStatus` of `eformidlingStoreIncoming` once the delivery is in the journal. */
+export type StoreIncomingStatus = 'RECORDED';

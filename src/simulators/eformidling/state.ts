@@ -109,6 +109,8 @@ export interface SimStats {
   webhooksSent: number;
   webhooksFailed: number;
   statusQueueDeletes: number;
+  /** Every request to the IP's API (not the control API): tests prove "no partner call" with it. */
+  apiRequests: number;
 }
 
 const EXPIRED_TEXT = 'Levetiden for meldingen er utgått. Må sendes på nytt';
@@ -138,6 +140,7 @@ export class SimState {
     webhooksSent: 0,
     webhooksFailed: 0,
     statusQueueDeletes: 0,
+    apiRequests: 0,
   };
   uploadsInProgress = 0;
   private nextStatusId = 1;

@@ -157,7 +157,8 @@ export interface WorkerProcess {
 /** A worker in its own process (test/fixtures/eformidling-worker-process.ts), resolved once it polls. */
 export async function spawnWorker(env: Record<string, string>): Promise<WorkerProcess> {
   const handle = spawnTs('test/fixtures/eformidling-worker-process.ts', [], { ...process.env, ...env });
-  await handle.waitFor(/ready/);
+  // Bundling the workflows takes a while on a busy machine; the old helper waited without a bound.
+  await handle.waitFor(/ready/, 300_000);
   return {
     child: handle.child,
     async kill(signal = 'SIGKILL') {
