@@ -1,11 +1,4 @@
-import {
-  condition,
-  ParentClosePolicy,
-  setHandler,
-  startChild,
-  workflowInfo,
-  WorkflowIdReusePolicy,
-} from '@temporalio/workflow';
+import { condition, ParentClosePolicy, setHandler, startChild, WorkflowIdReusePolicy } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
   defaultIncomingPrefix,
@@ -28,6 +21,7 @@ import {
 } from '../common';
 import { ip, longIpWork, temporal } from './activities';
 import { inboxDetails } from './details';
+import { validationContext } from './run-context';
 import {
   enterPhase,
   inboxContinuation,
@@ -50,7 +44,7 @@ const download = longIpWork('peek, pop into the blob store');
  */
 export const eformidlingInbox = guardedWorkflow<InboxInput, void>(
   'eFormidling inbox',
-  (input) => validateInboxInput(input, { nowMs: Date.now(), continued: isContinued() }),
+  (input) => validateInboxInput(input, validationContext()),
   async (input) => {
     const pollMs = inboxPollMs(input);
     const run = startInbox(input);
@@ -97,10 +91,6 @@ export const eformidlingInbox = guardedWorkflow<InboxInput, void>(
     }
   },
 );
-
-function isContinued(): boolean {
-  return workflowInfo().continuedFromExecutionRunId !== undefined;
-}
 
 /** False when the consumer already had this messageId (its workflow ID exists): nothing is handed twice. */
 async function handOver(input: InboxInput, delivery: IncomingDelivery): Promise<boolean> {

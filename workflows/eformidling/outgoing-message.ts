@@ -1,4 +1,4 @@
-import { condition, setHandler, workflowInfo } from '@temporalio/workflow';
+import { condition, setHandler } from '@temporalio/workflow';
 import {
   messageStateQuery,
   statusHintSignal,
@@ -19,6 +19,7 @@ import {
 } from '../common';
 import { ip } from './activities';
 import { messageDetails } from './details';
+import { validationContext } from './run-context';
 import {
   confirmVerdict,
   continuationOf,
@@ -48,11 +49,7 @@ import { failWith, sendMessage, type Show } from './outgoing-send';
  */
 export const eformidlingOutgoingMessage = guardedWorkflow<OutgoingMessageWorkflowInput, OutgoingMessageResult>(
   'eFormidling outgoing message',
-  (input) =>
-    validateOutgoingWorkflowInput(input, {
-      nowMs: Date.now(),
-      continued: workflowInfo().continuedFromExecutionRunId !== undefined,
-    }),
+  (input) => validateOutgoingWorkflowInput(input, validationContext()),
   async (input) => {
     const rules = trackingRules(input);
     const run = startRun(input, rules, Date.now());

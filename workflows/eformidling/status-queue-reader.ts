@@ -1,4 +1,4 @@
-import { condition, workflowInfo } from '@temporalio/workflow';
+import { condition } from '@temporalio/workflow';
 import {
   validateStatusQueueReaderInput,
   type StatusQueueReaderInput,
@@ -7,6 +7,7 @@ import {
 import { continueAsNewAfterHandlers, createOperatorView, guardedWorkflow, shouldContinueAsNew } from '../common';
 import { longIpWork } from './activities';
 import { readerDetails } from './details';
+import { validationContext } from './run-context';
 import { noteDrained, readerSettings, startTotals } from './status-queue-reader-state';
 
 const queue = longIpWork('drain the status queue');
@@ -17,11 +18,7 @@ const queue = longIpWork('drain the status queue');
  */
 export const eformidlingStatusQueueReader = guardedWorkflow<StatusQueueReaderInput, void>(
   'eFormidling status-queue reader',
-  (input) =>
-    validateStatusQueueReaderInput(input, {
-      nowMs: Date.now(),
-      continued: workflowInfo().continuedFromExecutionRunId !== undefined,
-    }),
+  (input) => validateStatusQueueReaderInput(input, validationContext()),
   async (input) => {
     const settings = readerSettings(input);
     const totals = startTotals(input);
