@@ -5,14 +5,7 @@ import { createIncomingActivities } from './incoming';
 import { createOutgoingActivities } from './outgoing';
 import { createStatusQueueActivities } from './status-queue';
 
-export type {
-  CapabilitySummary,
-  CapabilityAnswer,
-  SendRequest,
-  Inspection,
-  SendOutcome,
-  CreateOutcome,
-} from './outgoing';
+export type { CapabilitySummary, CapabilityAnswer, SendRequest, Inspection } from './outgoing';
 export type { Received } from './incoming';
 export type { DrainResult } from './status-queue';
 
