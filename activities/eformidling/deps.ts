@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { BlobStore } from '../../src/blobs/blob-store';
 import { EformidlingClient } from '../../src/integrations/eformidling/client';
-import { loadEformidlingConfig, type EformidlingConfig } from '../../src/integrations/eformidling/config';
+import { loadEformidlingConfig, type EformidlingConfig } from '../../src/modules/eformidling/config';
 import type { Logger } from '../../src/logging/logger';
 import type { IntegrationContext } from '../../src/platform/integration';
 

@@ -1,6 +1,6 @@
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import { commonFailureTypes } from '../../src/contract/failure-types';
-import { eformidlingFailureTypes } from '../../src/contract/eformidling/failures';
+import { eformidlingFailureTypes } from '../../src/contract/eformidling';
 import {
   EformidlingApiError,
   MalformedResponseError,
@@ -20,7 +20,7 @@ export function classify(err: unknown): never {
       message: err.message,
       type: commonFailureTypes.invalidInput,
       nonRetryable: true,
-      details: [{ problems: err.problems }],
+      details: [err.problems],
     });
   }
   if (err instanceof TransportLimitExceededError) {

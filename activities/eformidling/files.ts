@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import { ApplicationFailure } from '@temporalio/common';
 import type { BlobStore } from '../../src/blobs/blob-store';
 import { commonFailureTypes } from '../../src/contract/failure-types';
-import type { OutgoingFile } from '../../src/contract/eformidling/outgoing';
+import type { OutgoingFile } from '../../src/contract/eformidling';
 import { mediaTypeFor } from '../../src/integrations/eformidling/media-types';
 import type { StreamedFile } from '../../src/integrations/eformidling/multipart';
 

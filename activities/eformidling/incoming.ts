@@ -3,12 +3,7 @@ import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { BlobRef } from '../../src/contract/blob-ref';
-import type {
-  InboxFilter,
-  IncomingConsumer,
-  IncomingDelivery,
-  StoredIncoming,
-} from '../../src/contract/eformidling/incoming';
+import type { InboxFilter, IncomingConsumer, IncomingDelivery, StoredIncoming } from '../../src/contract/eformidling';
 import { searchAttributes } from '../../src/contract/search-attributes';
 import { businessKey } from '../../src/contract/workflow-ids';
 import { listContainerEntries } from '../../src/integrations/eformidling/asic';

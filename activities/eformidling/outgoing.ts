@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
-import type { OutgoingFile, Receiver, Sender, StatusEntry } from '../../src/contract/eformidling/outgoing';
-import type { DocumentType, ServiceIdentifier } from '../../src/contract/eformidling/statuses';
+import type { OutgoingFile, Receiver, Sender, StatusEntry } from '../../src/contract/eformidling';
+import type { DocumentType, ServiceIdentifier } from '../../src/contract/eformidling';
 import {
   DuplicateFilenameError,
   MessageAlreadyExistsError,
@@ -51,7 +51,7 @@ export interface Inspection {
 export type SendOutcome = { kind: 'sent' } | { kind: 'already-exists'; inspection: Inspection };
 export type CreateOutcome = { kind: 'created' } | { kind: 'already-exists'; inspection: Inspection };
 
-export function toStatusEntry(s: MessageStatusDto, source: StatusEntry['source']): StatusEntry {
+function toStatusEntry(s: MessageStatusDto, source: StatusEntry['source']): StatusEntry {
   return {
     status: s.status,
     at: s.lastUpdate,
@@ -215,15 +215,6 @@ export function createOutgoingActivities(deps: () => EformidlingDeps) {
           if (inspection.statuses.length > 0) return { alreadySent: true };
           throw notYet('The message is neither in the outbox nor known by status yet');
         }
-        return classify(err);
-      }
-    },
-
-    /** What the IP has for this messageId (outbox + statuses). */
-    async eformidlingInspectMessage(input: { messageId: string }): Promise<Inspection> {
-      try {
-        return await inspect(input.messageId);
-      } catch (err) {
         return classify(err);
       }
     },

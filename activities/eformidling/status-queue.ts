@@ -5,8 +5,8 @@ import {
   inboxWorkflowId,
   messageWorkflowId,
   statusHintSignal,
-} from '../../src/contract/eformidling/names';
-import type { StatusHint } from '../../src/contract/eformidling/outgoing';
+} from '../../src/contract/eformidling';
+import type { StatusHint } from '../../src/contract/eformidling';
 import type { EformidlingDeps } from './deps';
 import { classify } from './failures';
 

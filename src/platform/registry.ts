@@ -1,4 +1,4 @@
-import { eformidlingModule } from '../integrations/eformidling/module';
+import { eformidlingModule } from '../modules/eformidling/module';
 import type { IntegrationModule } from './integration';
 import { postenSigneringModule } from '../integrations/posten-signering/module';
 import { signstashModule } from '../integrations/signstash/module';

@@ -68,7 +68,8 @@ export const activityProfiles = {
       initialInterval: '1 second',
       backoffCoefficient: 2,
       maximumInterval: '1 minute',
-      maximumAttempts: 0,
+      // Unlimited: the SDK refuses 0 ("must be a positive integer"); Infinity is its way of saying no limit.
+      maximumAttempts: Number.POSITIVE_INFINITY,
     }),
   },
 } as const satisfies Record<string, ActivityOptions>;

@@ -1,43 +1,35 @@
+import { condition } from '@temporalio/workflow';
 import {
-  allHandlersFinished,
-  condition,
-  continueAsNew,
-  proxyActivities,
-  setCurrentDetails,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
-import type { EformidlingActivities } from '../../activities/eformidling';
-import type { StatusQueueReaderInput } from '../../src/contract/eformidling/incoming';
-import { durationMs } from '../../src/contract/eformidling/validate-outgoing';
-import { searchAttributes } from '../../src/contract/search-attributes';
+  validateStatusQueueReaderInput,
+  type StatusQueueReaderInput,
+  type StatusQueueReaderStatus,
+} from '../../src/contract/eformidling';
+import { continueAsNewAfterHandlers, createOperatorView, guardedWorkflow, shouldContinueAsNew } from '../common';
+import { longIpWork } from './activities';
+import { readerDetails } from './details';
+import { validationContext } from './run-context';
+import { noteDrained, readerSettings, startTotals } from './status-queue-reader-state';
 
-const { eformidlingDrainStatusQueue } = proxyActivities<EformidlingActivities>({
-  startToCloseTimeout: '10 minutes',
-  heartbeatTimeout: '1 minute',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
-  summary: 'drain the status queue',
-});
+const queue = longIpWork('drain the status queue');
 
 /**
  * For deployments where Ferje is the IP's only client: drains `GET /api/statuses/peek` + `DELETE /api/statuses/{id}`
  * and routes each status to its message workflow, so message workflows need not poll often. Long-lived.
  */
-export async function eformidlingStatusQueueReader(input: StatusQueueReaderInput): Promise<void> {
-  const pollMs = durationMs(input.pollInterval, '10 seconds') ?? 10_000;
-  const totals = input.totals ?? { dispatched: 0, withoutWorkflow: 0 };
-  upsertSearchAttributes([{ key: searchAttributes.status, value: 'RUNNING' }]);
-  for (;;) {
-    if (workflowInfo().continueAsNewSuggested) {
-      await condition(allHandlersFinished);
-      await continueAsNew<typeof eformidlingStatusQueueReader>({ ...input, totals });
+export const eformidlingStatusQueueReader = guardedWorkflow<StatusQueueReaderInput, void>(
+  'eFormidling status-queue reader',
+  (input) => validateStatusQueueReaderInput(input, validationContext()),
+  async (input) => {
+    const settings = readerSettings(input);
+    const totals = startTotals(input);
+    const view = createOperatorView<StatusQueueReaderStatus>(() => readerDetails(totals));
+    view.show('RUNNING');
+    for (;;) {
+      if (shouldContinueAsNew())
+        await continueAsNewAfterHandlers<typeof eformidlingStatusQueueReader>({ ...input, totals });
+      const empty = noteDrained(totals, await queue.eformidlingDrainStatusQueue({ batchSize: settings.batchSize }));
+      view.show();
+      if (empty) await condition(() => false, settings.pollMs);
     }
-    const drained = await eformidlingDrainStatusQueue({ batchSize: input.batchSize ?? 100 });
-    totals.dispatched += drained.dispatched;
-    totals.withoutWorkflow += drained.withoutWorkflow;
-    setCurrentDetails(
-      `**eFormidling status queue reader**\n\n- Routed to message workflows: ${totals.dispatched}\n- Not Ferje's (acknowledged): ${totals.withoutWorkflow}`,
-    );
-    if (drained.empty) await condition(() => false, pollMs);
-  }
-}
+  },
+);

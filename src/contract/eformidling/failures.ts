@@ -1,5 +1,5 @@
-import type { MessageStatus, ServiceIdentifier } from './statuses';
-import type { StatusEntry } from './outgoing';
+import type { MessageStatus, ServiceIdentifier } from './types';
+import type { StatusEntry } from './types';
 
 /** Stable `ApplicationFailure.type`s of the eFormidling workflows (see docs/eformidling.md). */
 export const eformidlingFailureTypes = {

@@ -1,8 +1,8 @@
 import { defineFlow } from '../flow';
 import { taskQueues } from '../task-queues';
-import type { InboxInput, IncomingDelivery, StatusQueueReaderInput, StoredIncoming } from './incoming';
+import type { InboxInput, IncomingDelivery, StatusQueueReaderInput, StoredIncoming } from './types';
 import { eformidlingWorkflowTypes, inboxWorkflowId, messageWorkflowId, statusQueueReaderWorkflowId } from './names';
-import type { OutgoingMessageInput, OutgoingMessageResult } from './outgoing';
+import type { OutgoingMessageInput, OutgoingMessageResult } from './types';
 import { businessKey } from '../workflow-ids';
 
 export const eformidlingSendFlow = defineFlow<OutgoingMessageInput, OutgoingMessageResult>({
@@ -33,7 +33,7 @@ export const eformidlingInboxFlow = defineFlow<InboxInput, void>({
   summary: (input) => `eFormidling inbox ${input.inboxName}`,
 });
 
-export const eformidlingStatusQueueFlow = defineFlow<StatusQueueReaderInput & { ipName?: string }, void>({
+export const eformidlingStatusQueueFlow = defineFlow<StatusQueueReaderInput, void>({
   name: 'eformidling-status-queue',
   workflowType: eformidlingWorkflowTypes.statusQueueReader,
   taskQueue: taskQueues.eformidling,

@@ -1,7 +1,7 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import { businessKey } from '../workflow-ids';
-import type { InboxState, IncomingHint } from './incoming';
-import type { OutgoingMessageState, StatusHint } from './outgoing';
+import type { InboxState, IncomingHint } from './types';
+import type { OutgoingMessageState, StatusHint } from './types';
 
 /** Workflow types (= exported function names): part of the persisted contract. */
 export const eformidlingWorkflowTypes = {

@@ -1,6 +1,6 @@
 import { Readable, Transform } from 'node:stream';
 import { Agent, type Dispatcher } from 'undici';
-import type { InboxFilter } from '../../contract/eformidling/incoming';
+import type { InboxFilter } from '../../contract/eformidling';
 import { apiErrorFrom, MalformedResponseError, MessageNotFoundError, type SpringErrorBody } from './errors';
 import { contentDisposition } from './media-types';
 import type {

@@ -1,4 +1,4 @@
-import type { MessageStatus, ServiceIdentifier } from '../../contract/eformidling/statuses';
+import type { MessageStatus, ServiceIdentifier } from '../../contract/eformidling';
 
 /** Spring Data `Page` as the IP serialises it. */
 export interface Page<T> {

@@ -1,7 +1,7 @@
 import type { InputProblem } from '../../contract/failure-types';
-import type { Receiver, Sender } from '../../contract/eformidling/outgoing';
-import { documentStandards, isDocumentType, type DocumentType } from '../../contract/eformidling/statuses';
-import { UUID } from '../../contract/eformidling/validate-outgoing';
+import type { Receiver, Sender } from '../../contract/eformidling';
+import { documentStandards, isDocumentType, type DocumentType } from '../../contract/eformidling';
+import { UUID } from '../../contract/eformidling';
 import { SbdValidationError } from './errors';
 import type { StandardBusinessDocument } from './model';
 

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import Busboy from 'busboy';
-import { MULTIPART_MAX_FILE_BYTES } from '../../contract/eformidling/statuses';
+import { MULTIPART_MAX_FILE_BYTES } from '../../contract/eformidling';
 import { readBody } from '../../http/server-utils';
 import { capabilitiesFor } from './directory';
 import {

@@ -3,12 +3,7 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import {
-  documentStandards,
-  isDocumentType,
-  isMessageStatus,
-  type ServiceIdentifier,
-} from '../../contract/eformidling/statuses';
+import { documentStandards, isDocumentType, isMessageStatus, type ServiceIdentifier } from '../../contract/eformidling';
 import { readBody } from '../../http/server-utils';
 import type { Route } from './api';
 import { writeAsic, type ZipSource } from './asic';

@@ -1,5 +1,5 @@
-import type { ServiceIdentifier } from '../../contract/eformidling/statuses';
-import { documentStandards } from '../../contract/eformidling/statuses';
+import type { ServiceIdentifier } from '../../contract/eformidling';
+import { documentStandards } from '../../contract/eformidling';
 import type { Capability } from '../../integrations/eformidling/model';
 
 /** How the simulated transport treats messages to a receiver. */

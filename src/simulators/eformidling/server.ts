@@ -64,6 +64,7 @@ export async function startEformidlingSimulator(
       try {
         const isControl = pathname.startsWith('/_control/');
         if (!isControl) {
+          state.stats.apiRequests++;
           if (req.headers['user-agent']) userAgents.add(req.headers['user-agent']);
           if (expectedAuth && req.headers.authorization !== expectedAuth) {
             req.resume();

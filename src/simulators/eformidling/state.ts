@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { request } from 'undici';
-import type { MessageStatus, ServiceIdentifier } from '../../contract/eformidling/statuses';
-import { defaultTransportLimitBytes } from '../../contract/eformidling/statuses';
+import type { MessageStatus, ServiceIdentifier } from '../../contract/eformidling';
+import { defaultTransportLimitBytes } from '../../contract/eformidling';
 import type { Logger } from '../../logging/logger';
 import { defaultParticipants, progressionFor, type Outcome, type Participant } from './directory';
 import { ipTime } from './http-util';
@@ -109,6 +109,8 @@ export interface SimStats {
   webhooksSent: number;
   webhooksFailed: number;
   statusQueueDeletes: number;
+  /** Every request to the IP's API (not the control API): tests prove "no partner call" with it. */
+  apiRequests: number;
 }
 
 const EXPIRED_TEXT = 'Levetiden for meldingen er utgått. Må sendes på nytt';
@@ -153,6 +155,7 @@ export class SimState {
     webhooksSent: 0,
     webhooksFailed: 0,
     statusQueueDeletes: 0,
+    apiRequests: 0,
   };
   uploadsInProgress = 0;
   private nextStatusId = 1;

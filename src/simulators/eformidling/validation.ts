@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import type { ServiceIdentifier } from '../../contract/eformidling/statuses';
-import { documentTypesWithoutFiles, isDocumentType } from '../../contract/eformidling/statuses';
+import type { ServiceIdentifier } from '../../contract/eformidling';
+import { documentTypesWithoutFiles, isDocumentType } from '../../contract/eformidling';
 import { capabilitiesFor } from './directory';
 import { badRequest, SimError } from './http-util';
 import type { OutboxMessage, SimState } from './state';

@@ -10,7 +10,7 @@ import { inboxStateQuery } from '../../../src/contract/eformidling';
 import type { eformidlingInbox, eformidlingOutgoingMessage } from '../../../workflows';
 import { recordHistory } from '../../harness/histories';
 import { createLocalTestEnv } from '../../harness/temporal';
-import { arkivmelding, control, startRig, type EformidlingTestRig } from './helpers';
+import { arkivmelding, control, startRig, type EformidlingTestRig } from './harness';
 
 // A dev server of its own that suggests continue-as-new after 40 events, so long-lived paths roll over quickly.
 describe('eFormidling long-lived workflows continue as new without losing state', () => {

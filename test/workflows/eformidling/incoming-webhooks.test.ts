@@ -9,18 +9,18 @@ import type { temporal } from '@temporalio/proto';
 import type { InboxInput, InboxState, StoredIncoming } from '../../../src/contract/eformidling';
 import { inboxStateQuery, incomingHintSignal } from '../../../src/contract/eformidling';
 import { startIngress, type RunningIngress } from '../../../src/ingress/server';
-import { ensureSubscription } from '../../../src/integrations/eformidling/bootstrap';
+import { ensureSubscription } from '../../../src/modules/eformidling/bootstrap';
 import { EformidlingClient } from '../../../src/integrations/eformidling/client';
 import {
   loadEformidlingConfig,
   storeAndRecordConsumer,
   type EformidlingConfig,
-} from '../../../src/integrations/eformidling/config';
-import { eformidlingWebhookRoute } from '../../../src/integrations/eformidling/webhook-route';
+} from '../../../src/modules/eformidling/config';
+import { eformidlingWebhookRoute } from '../../../src/modules/eformidling/ingress-route';
 import { createLogger } from '../../../src/logging/logger';
 import type { eformidlingInbox } from '../../../workflows';
 import { recordHistory } from '../../harness/histories';
-import { arkivmeldingXml, control, startRig, type EformidlingTestRig, type MessageView } from './helpers';
+import { arkivmeldingXml, control, startRig, type EformidlingTestRig, type MessageView } from './harness';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 

@@ -9,7 +9,7 @@ import type { InboxInput, InboxState, StoredIncoming } from '../../../src/contra
 import { inboxStateQuery } from '../../../src/contract/eformidling';
 import type { eformidlingInbox } from '../../../workflows';
 import { recordHistory } from '../../harness/histories';
-import { arkivmeldingXml, control, startRig, type EformidlingTestRig, type MessageView } from './helpers';
+import { arkivmeldingXml, control, startRig, type EformidlingTestRig, type MessageView } from './harness';
 
 describe('eFormidling incoming inbox (real dev server + simulator)', () => {
   let rig: EformidlingTestRig;

@@ -6,7 +6,7 @@ import type { OutgoingFailureDetails, OutgoingMessageInput } from '../../../src/
 import { messageStateQuery } from '../../../src/contract/eformidling';
 import type { eformidlingOutgoingMessage } from '../../../workflows';
 import { recordHistory } from '../../harness/histories';
-import { arkivmelding, control, startRig, type EformidlingTestRig, type MessageView } from './helpers';
+import { arkivmelding, control, startRig, type EformidlingTestRig, type MessageView } from './harness';
 
 describe('eFormidling outgoing message (real dev server + simulator, polling only)', () => {
   let rig: EformidlingTestRig;

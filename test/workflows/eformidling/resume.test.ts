@@ -5,8 +5,15 @@ import type { OutgoingMessageInput } from '../../../src/contract/eformidling';
 import type { eformidlingOutgoingMessage } from '../../../workflows';
 import { recordHistory } from '../../harness/histories';
 import { testKeyEnv } from '../../harness/keys';
-import { arkivmelding, control, startRig, type EformidlingTestRig, type MessageView } from './helpers';
-import { spawnWorker, type WorkerProcess } from './worker-process';
+import {
+  arkivmelding,
+  control,
+  spawnWorker,
+  startRig,
+  type EformidlingTestRig,
+  type MessageView,
+  type WorkerProcess,
+} from './harness';
 
 describe('eFormidling: crashes and lost answers resume without a duplicate message', () => {
   let rig: EformidlingTestRig;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { eformidlingOutgoingMessage, eformidlingStatusQueueReader } from '../../../workflows';
 import { recordHistory } from '../../harness/histories';
-import { arkivmelding, control, startRig, type EformidlingTestRig } from './helpers';
+import { arkivmelding, control, startRig, type EformidlingTestRig } from './harness';
 
 describe('eFormidling status-queue reader', () => {
   let rig: EformidlingTestRig;

@@ -3,13 +3,15 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { eformidlingOutgoingMessage } from '../../../workflows';
 import { startIngress, type RunningIngress } from '../../../src/ingress/server';
-import { ensureSubscription } from '../../../src/integrations/eformidling/bootstrap';
+import { ensureSubscription } from '../../../src/modules/eformidling/bootstrap';
 import { EformidlingClient } from '../../../src/integrations/eformidling/client';
-import { loadEformidlingConfig, type EformidlingConfig } from '../../../src/integrations/eformidling/config';
-import { eformidlingWebhookRoute } from '../../../src/integrations/eformidling/webhook-route';
+import { loadEformidlingConfig, type EformidlingConfig } from '../../../src/modules/eformidling/config';
+import { eformidlingWebhookRoute } from '../../../src/modules/eformidling/ingress-route';
 import { createLogger } from '../../../src/logging/logger';
 import { recordHistory } from '../../harness/histories';
-import { arkivmelding, control, startRig, type EformidlingTestRig } from './helpers';
+import { arkivmelding, control, startRig, type EformidlingTestRig } from './harness';
+import { waitUntil } from '../../harness/processes';
+import { messageStateQuery, statusHintSignal } from '../../../src/contract/eformidling';
 
 describe('eFormidling webhooks: the fast path in front of polling', () => {
   let rig: EformidlingTestRig;
@@ -70,7 +72,48 @@ describe('eFormidling webhooks: the fast path in front of polling', () => {
     const history = await rig.env.client.workflow.getHandle(`eformidling-message/${input.messageId}`).fetchHistory();
     const signals = history.events?.filter((e) => e.workflowExecutionSignaledEventAttributes).length ?? 0;
     assert.ok(signals >= 2, `webhook signals arrived (${signals})`);
+    // Settled on the IP's record (the confirming poll), not on the webhook's word: every status has the IP's id.
+    assert.ok(result.statuses.every((s) => s.source === 'poll' && typeof s.id === 'number'));
     await recordHistory(rig.env.client, `eformidling-message/${input.messageId}`, 'eformidling-outgoing-webhook-first');
+  });
+
+  it('a forged LEVERT or FEIL webhook (with the path token) does not settle a message the IP still has in progress', async () => {
+    // 920000005: the simulator keeps the message at SENDT. Polling is hourly: only hints and confirmations poll.
+    const input = await arkivmelding(rig, {
+      receiver: { kind: 'organisation', organisationNumber: '920000005' },
+      tracking: { pollInitialInterval: '1 hour', pollMaxInterval: '1 hour' },
+    });
+    const handle = await rig.env.client.workflow.start<typeof eformidlingOutgoingMessage>(
+      'eformidlingOutgoingMessage',
+      {
+        workflowId: `eformidling-message/${input.messageId}`,
+        taskQueue: rig.taskQueue,
+        args: [input],
+      },
+    );
+    const snapshot = () => handle.query(messageStateQuery);
+    await waitUntil(async () => (await snapshot()).phase === 'tracking', 30_000, 'tracking');
+    const post = (status: string) =>
+      fetch(`${ingress.url}/webhooks/eformidling/${token}`, {
+        method: 'POST',
+        body: JSON.stringify({ event: 'status', direction: 'OUTGOING', messageId: input.messageId, status }),
+      });
+    for (const [forged, refuted] of [
+      ['LEVERT', 1],
+      ['FEIL', 2],
+    ] as const) {
+      assert.equal((await post(forged)).status, 200);
+      await waitUntil(async () => (await snapshot()).refutedHints === refuted, 30_000, `${forged} refuted`);
+      const state = await snapshot();
+      assert.equal(state.phase, 'tracking');
+      assert.ok(!state.statuses.some((s) => s.status === forged), `${forged} is not in the history`);
+      assert.equal((await handle.describe()).status.name, 'RUNNING');
+    }
+    // A malformed signal is ignored and counted, never thrown.
+    await handle.signal(statusHintSignal, { status: 'NOT-A-STATUS', source: 'webhook' } as never);
+    await waitUntil(async () => (await snapshot()).ignoredSignals === 1, 30_000, 'bad signal counted');
+    assert.equal((await handle.describe()).status.name, 'RUNNING');
+    await handle.terminate('test done');
   });
 
   it('refuses a wrong token with 404, answers pings, and never logs the token', async () => {

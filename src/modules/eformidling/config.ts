@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { ConfigError, envBool, envInt, envOptional, envString, envUrl, type Env } from '../../config/env';
 import type { FerjeConfig } from '../../config/ferje-config';
-import type { InboxFilter, IncomingConsumer } from '../../contract/eformidling/incoming';
-import { defaultIncomingPrefix, eformidlingWorkflowTypes } from '../../contract/eformidling/names';
-import { defaultTransportLimitBytes } from '../../contract/eformidling/statuses';
+import type { InboxFilter, IncomingConsumer } from '../../contract/eformidling';
+import { defaultIncomingPrefix, eformidlingWorkflowTypes } from '../../contract/eformidling';
+import { defaultTransportLimitBytes } from '../../contract/eformidling';
 
 export interface InboxConfig {
   name: string;

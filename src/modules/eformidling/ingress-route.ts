@@ -1,14 +1,9 @@
 import { timingSafeEqual } from 'node:crypto';
 import { IngressRejection, type IngressRoute } from '../../ingress/route';
-import {
-  incomingHintSignal,
-  inboxWorkflowId,
-  messageWorkflowId,
-  statusHintSignal,
-} from '../../contract/eformidling/names';
-import type { StatusHint } from '../../contract/eformidling/outgoing';
-import { isMessageStatus } from '../../contract/eformidling/statuses';
-import { UUID } from '../../contract/eformidling/validate-outgoing';
+import { incomingHintSignal, inboxWorkflowId, messageWorkflowId, statusHintSignal } from '../../contract/eformidling';
+import type { StatusHint } from '../../contract/eformidling';
+import { isMessageStatus } from '../../contract/eformidling';
+import { UUID } from '../../contract/eformidling';
 import type { EformidlingConfig } from './config';
 
 export const WEBHOOK_ROUTE = '/webhooks/eformidling/:token';
@@ -23,7 +18,8 @@ function sameToken(given: string, expected: string): boolean {
  * The integrasjonspunkt's webhook (`ping` and `status` events). The IP does not sign webhooks, so the route is
  * guarded by an unguessable path token (EFORMIDLING_WEBHOOK_TOKEN); the ingress logs only the route pattern.
  * Outgoing statuses signal `eformidling-message/<messageId>` (dropped with a log line if Ferje did not send that
- * message); incoming ones hint the inbox to peek now. Webhooks are hints: polling remains the fallback.
+ * message); incoming ones hint the inbox to peek now. Webhooks are hints: polling remains the fallback, and a message
+ * workflow confirms a settling status from the IP's own record before it settles (a forged event settles nothing).
  */
 export function eformidlingWebhookRoute(config: () => EformidlingConfig): IngressRoute {
   return {
@@ -33,7 +29,7 @@ export function eformidlingWebhookRoute(config: () => EformidlingConfig): Ingres
     async handle(req) {
       const expected = config().webhookToken;
       if (!expected || !sameToken(req.params.token ?? '', expected)) throw new IngressRejection(404, 'no such route');
-      const event = JSON.parse(req.body.toString('utf8')) as Record<string, unknown>;
+      const event = parseEvent(req.body);
       if (event.event === 'ping') return { kind: 'respond', status: 200, body: { pong: true } };
       if (event.event !== 'status') return { kind: 'respond', status: 200, body: { ignored: true } };
       const messageId = event.messageId;
@@ -71,4 +67,17 @@ export function eformidlingWebhookRoute(config: () => EformidlingConfig): Ingres
       };
     },
   };
+}
+
+/** The event as an object; anything else is the caller's error (400), never a crash of the route. */
+function parseEvent(body: Buffer): Record<string, unknown> {
+  let event: unknown;
+  try {
+    event = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new IngressRejection(400, 'the body must be a JSON event');
+  }
+  if (typeof event !== 'object' || event === null || Array.isArray(event))
+    throw new IngressRejection(400, 'the body must be a JSON object');
+  return event as Record<string, unknown>;
 }

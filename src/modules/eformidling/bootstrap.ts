@@ -1,9 +1,9 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import { eformidlingInboxFlow, eformidlingStatusQueueFlow } from '../../contract/eformidling/flows';
+import { eformidlingInboxFlow, eformidlingStatusQueueFlow } from '../../contract/eformidling';
 import { searchAttributes } from '../../contract/search-attributes';
 import type { FlowDefinition } from '../../contract/flow';
 import type { Logger } from '../../logging/logger';
-import type { EformidlingClient } from './client';
+import type { EformidlingClient } from '../../integrations/eformidling/client';
 import type { EformidlingConfig } from './config';
 
 /**

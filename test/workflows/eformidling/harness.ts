@@ -10,7 +10,7 @@ import { createEformidlingActivities } from '../../../activities/eformidling';
 import { FsBlobStore } from '../../../src/blobs/fs-blob-store';
 import { loadFerjeConfig } from '../../../src/config/ferje-config';
 import type { BlobRef } from '../../../src/contract/blob-ref';
-import type { OutgoingMessageInput } from '../../../src/contract/eformidling/outgoing';
+import type { OutgoingMessageInput } from '../../../src/contract/eformidling';
 import { createLogger } from '../../../src/logging/logger';
 import type { IntegrationContext } from '../../../src/platform/integration';
 import {
@@ -18,6 +18,7 @@ import {
   type RunningEformidlingSimulator,
 } from '../../../src/simulators/eformidling/server';
 import type { SimSettings } from '../../../src/simulators/eformidling/state';
+import { spawnTs, type ChildHandle } from '../../harness/processes';
 import { getTestEnv } from '../../harness/temporal';
 import { createTestWorker, uniqueTaskQueue } from '../../harness/worker';
 
@@ -146,4 +147,24 @@ export interface MessageView {
   creates: number;
   conversations: { direction: string; serviceIdentifier: string; statuses: string[] }[];
   outbox: { files: { fileName: string; size: number }[] } | null;
+}
+
+export interface WorkerProcess {
+  child: ChildHandle['child'];
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** A worker in its own process (test/fixtures/eformidling-worker-process.ts), resolved once it polls. */
+export async function spawnWorker(env: Record<string, string>): Promise<WorkerProcess> {
+  const handle = spawnTs('test/fixtures/eformidling-worker-process.ts', [], { ...process.env, ...env });
+  // Bundling the workflows takes a while on a busy machine; the old helper waited without a bound.
+  await handle.waitFor(/ready/, 300_000);
+  return {
+    child: handle.child,
+    async kill(signal = 'SIGKILL') {
+      if (handle.child.exitCode !== null || handle.child.signalCode !== null) return;
+      handle.child.kill(signal);
+      await handle.exited;
+    },
+  };
 }

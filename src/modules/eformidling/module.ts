@@ -1,0 +1,42 @@
+import { createEformidlingActivities } from '../../../activities/eformidling';
+import { taskQueues } from '../../contract/task-queues';
+import type { IntegrationContext, IntegrationModule } from '../../platform/integration';
+import { ensureLongLivedWorkflows, ensureSubscription } from './bootstrap';
+import { EformidlingClient } from '../../integrations/eformidling/client';
+import { loadEformidlingConfig, type EformidlingConfig } from './config';
+import { eformidlingWebhookRoute } from './ingress-route';
+import { startSimulator } from './simulator';
+
+function configOf(ctx: IntegrationContext): () => EformidlingConfig {
+  let config: EformidlingConfig | undefined;
+  return () => (config ??= loadEformidlingConfig(ctx.env, ctx.config));
+}
+
+export const eformidlingModule: IntegrationModule = {
+  name: 'eformidling',
+  title: 'eFormidling 2',
+  taskQueue: taskQueues.eformidling,
+  createActivities: createEformidlingActivities,
+  ingressRoutes: (ctx) => [eformidlingWebhookRoute(configOf(ctx))],
+
+  async bootstrap(ctx) {
+    const config = loadEformidlingConfig(ctx.env, ctx.config);
+    const logger = ctx.logger.child('eformidling');
+    const ip = new EformidlingClient({ baseUrl: config.baseUrl, username: config.username, password: config.password });
+    try {
+      const outcome = await ensureSubscription(ip, config);
+      logger.info('webhook subscription', { outcome, name: config.subscriptionName });
+    } catch (err) {
+      // Webhooks are only a fast path: polling covers until the next start ensures the subscription again.
+      logger.warn('could not ensure the webhook subscription', { error: (err as Error).name });
+    } finally {
+      await ip.close();
+    }
+    await ensureLongLivedWorkflows(ctx.client, config, logger);
+  },
+
+  // The simulator and the demo are imported on demand: production workers never load them.
+  startSimulator,
+
+  demo: async (ctx) => (await import('./demo.js')).eformidlingDemo(ctx),
+};
