@@ -1,11 +1,11 @@
 import type { Client, Connection } from '@temporalio/client';
-import { FsBlobStore } from '../blobs/fs-blob-store';
 import { connectFerjeClient } from '../client/connect';
 import { loadKeyRing, type KeyRing } from '../codec/key-ring';
 import type { Env } from '../config/env';
 import { loadFerjeConfig, type FerjeConfig } from '../config/ferje-config';
 import { loadTemporalConnection, type TemporalConnectionSettings } from '../config/temporal-connection';
 import { createLogger, type Logger } from '../logging/logger';
+import { openDocumentStores, referencingBlobStore } from '../documents/stores';
 import type { IntegrationContext } from './integration';
 
 export interface Platform extends IntegrationContext {
@@ -31,7 +31,7 @@ export async function createPlatform(
     keyRing,
     client,
     namespace: temporal.namespace,
-    blobStore: new FsBlobStore(config.blobDir),
+    blobStore: referencingBlobStore(openDocumentStores(config), logger),
     logger,
     close: () => client.connection.close(),
   };
