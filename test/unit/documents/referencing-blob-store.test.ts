@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { MockActivityEnvironment } from '@temporalio/testing';
+import type { BlobRef } from '../../../src/contract/blob-ref';
 import { openDocumentStores, referencingBlobStore } from '../../../src/documents/stores';
 import { createLogger } from '../../../src/logging/logger';
 import { blobStoreContract } from '../../harness/blob-store-contract';
@@ -24,7 +25,7 @@ describe('ReferencingBlobStore', () => {
     const env = new MockActivityEnvironment({
       workflowExecution: { workflowId: 'posten-job/987654321/ref-1', runId: 'r1' },
     });
-    const signed = await env.run(() =>
+    const signed: BlobRef = await env.run(() =>
       store.put(Buffer.from('%PDF signed'), { mediaType: 'application/pdf', fileName: 'signed.pdf' }),
     );
     await env.run(async () => {
