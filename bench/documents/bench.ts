@@ -15,7 +15,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -31,6 +30,7 @@ import { newApiKey } from '../../src/documents/api-keys';
 import { startEformidlingSimulator } from '../../src/simulators/eformidling/server';
 import { locateTemporalBinary } from '../../src/temporal-bin/locate';
 import { testKeyEnv, testKeyRing } from '../../test/harness/keys';
+import { freePort } from '../../test/harness/ports';
 
 const DOCUMENT_MB = Number(process.env.BENCH_DOCUMENT_MB ?? 1024);
 const MiB = 1024 * 1024;
@@ -74,14 +74,6 @@ function waitForOutput(child: ChildProcess, pattern: RegExp): Promise<RegExpExec
     child.stderr?.on('data', onData);
     child.once('exit', (code) => reject(new Error(`process exited (${code}):\n${out.slice(-2000)}`)));
   });
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 function randomDocument(size: number): { stream: Readable; sha256: () => string } {
