@@ -28,7 +28,7 @@ function files(dir: string, base = dir): string[] {
 }
 
 export function packClient(destination: string): string {
-  const outDir = path.join(projectDir, 'build', 'client-package');
+  const outDir = path.join(projectDir, 'dist', 'client-package');
   rmSync(outDir, { recursive: true, force: true });
   const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.client.json'], {
     cwd: projectDir,
@@ -68,5 +68,5 @@ export function packClient(destination: string): string {
 }
 
 if (require.main === module) {
-  console.log(packClient(path.resolve(process.argv[2] ?? path.join(projectDir, 'build'))));
+  console.log(packClient(path.resolve(process.argv[2] ?? path.join(projectDir, 'dist'))));
 }
