@@ -14,7 +14,7 @@ export const documentsModule: IntegrationModule = {
   taskQueue: taskQueues.documents,
   createActivities: (ctx) =>
     createDocumentsActivities({
-      stores: openDocumentStores(ctx.config),
+      stores: openDocumentStores(ctx.config, ctx.env),
       client: ctx.client,
       logger: ctx.logger.child('documents'),
     }),

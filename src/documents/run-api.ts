@@ -31,7 +31,7 @@ export async function startDocumentsApiFromEnv(
   if (api.open) logger.warn('documents API runs OPEN: no authentication (allowed on loopback for development only)');
   const running = await startDocumentsApi({
     client,
-    stores: openDocumentStores(config),
+    stores: openDocumentStores(config, env),
     host: api.host,
     port: api.port,
     keys,

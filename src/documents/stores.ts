@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { BlobStore } from '../blobs/blob-store';
 import { FsBlobStore } from '../blobs/fs-blob-store';
 import { ReferencingBlobStore } from '../blobs/referencing-blob-store';
+import { ConfigError, envOptional, type Env } from '../config/env';
 import type { FerjeConfig } from '../config/ferje-config';
 import type { Logger } from '../logging/logger';
 import { FsReferenceLedger } from './fs-ledger';
@@ -16,8 +17,15 @@ export interface DocumentStores {
 /**
  * The blob store and its references ledger, always on the same backend: the one place that chooses where documents
  * live. Ledger records sit beside the blobs (`<blob dir>/ledger`), outside the folder the store lists.
+ *
+ * Only the directory store has a ledger so far. Ferje refuses to start with another store (FERJE_BLOB_STORE) rather
+ * than keep blobs in one place and the ledger — what authorisation and retention rely on — in another.
  */
-export function openDocumentStores(config: Pick<FerjeConfig, 'blobDir'>): DocumentStores {
+export function openDocumentStores(config: Pick<FerjeConfig, 'blobDir'>, env: Env = {}): DocumentStores {
+  if (envOptional(env, 'FERJE_BLOB_STORE') !== undefined)
+    throw new ConfigError(
+      'FERJE_BLOB_STORE: the documents references ledger exists for the directory blob store (FERJE_BLOB_DIR) only so far',
+    );
   return {
     blobs: new FsBlobStore(config.blobDir),
     ledger: new FsReferenceLedger(path.join(config.blobDir, 'ledger')),

@@ -31,7 +31,7 @@ export async function createPlatform(
     keyRing,
     client,
     namespace: temporal.namespace,
-    blobStore: referencingBlobStore(openDocumentStores(config), logger),
+    blobStore: referencingBlobStore(openDocumentStores(config, env), logger),
     logger,
     close: () => client.connection.close(),
   };

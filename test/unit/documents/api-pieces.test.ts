@@ -10,6 +10,7 @@ import { retentionPlanOf } from '../../../src/contract/documents/retention';
 import { hashApiKey, newApiKey, parseKeysFile } from '../../../src/documents/api-keys';
 import { loadDocumentsApiConfig } from '../../../src/documents/config';
 import { parseRange } from '../../../src/documents/range';
+import { openDocumentStores } from '../../../src/documents/stores';
 import { Sha256MismatchError, UploadGuard, UploadTooLargeError } from '../../../src/documents/upload-guard';
 
 const sink = (): Writable => new Writable({ write: (_c, _e, done) => done() });
@@ -78,5 +79,15 @@ describe('documents API pieces', () => {
         /retainAfterClose/.test(err.message) &&
         /dryRun/.test(err.message),
     );
+  });
+});
+
+describe('document stores', () => {
+  it('refuse a blob store that has no references ledger yet, instead of splitting blobs and ledger', () => {
+    assert.throws(
+      () => openDocumentStores({ blobDir: '/tmp/x' }, { FERJE_BLOB_STORE: 's3://bucket' }),
+      /directory blob store/,
+    );
+    assert.ok(openDocumentStores({ blobDir: '/tmp/x' }, {}).ledger);
   });
 });
