@@ -6,6 +6,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { projectDir } from '../../../src/config/ferje-config';
 import { newApiKey } from '../../../src/documents/api-keys';
+import { FsReferenceLedger } from '../../../src/documents/fs-ledger';
 import { testKeyFilePath } from '../../harness/keys';
 import { freePort } from '../../harness/ports';
 import { spawnTs } from '../../harness/processes';
@@ -22,9 +23,9 @@ interface Fetched {
 
 interface CallerReport {
   caller: string;
-  posten: { status: string; pades: Fetched | null; xades: Fetched[]; signers: number };
-  eformidling: { finalStatus: string; files: Fetched[] };
-  signstash: { status: string; signed: Fetched[]; documents: number };
+  posten: { workflowId: string; status: string; pades: Fetched | null; xades: Fetched[]; signers: number };
+  eformidling: { workflowId: string; finalStatus: string; files: Fetched[] };
+  signstash: { workflowId: string; status: string; signed: Fetched[]; documents: number };
   otherCallerOnPades: number;
 }
 
@@ -129,6 +130,19 @@ describe('a Python caller through the documents API', () => {
         assert.equal(signed.verified, true);
         assert.equal(signed.head, '%PDF-');
       }
+
+      // Behind the API: the workers recorded each flow as a holder of what it stored or sent (authorisation and
+      // retention rest on this), next to the caller's own upload records.
+      const ledger = new FsReferenceLedger(path.join(dir, 'ferje-data', 'blobs', 'ledger'));
+      const holders = async (sha256: string): Promise<string[]> =>
+        (await ledger.holders(sha256)).map((r) =>
+          r.holder.kind === 'caller' ? r.holder.callerId : r.holder.workflowId,
+        );
+      assert.deepEqual(await holders(report.posten.pades.sha256), [report.posten.workflowId]);
+      for (const file of report.eformidling.files)
+        assert.deepEqual((await holders(file.sha256)).sort(), [report.eformidling.workflowId, 'python-archive'].sort());
+      for (const signed of report.signstash.signed)
+        assert.ok((await holders(signed.sha256)).includes(report.signstash.workflowId));
     } finally {
       stack.child.kill('SIGTERM');
       await stack.exited;
