@@ -16,3 +16,4 @@ export function createActivities(ctx: IntegrationContext): object {
     ...createSs12000Activities(ctx),
   };
 }
+export * from './documents';

@@ -3,3 +3,4 @@ export * from './posten-signering';
 export * from './eformidling';
 export * from './ss12000';
 export * from './signstash';
+export * from './documents';

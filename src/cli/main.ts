@@ -1,6 +1,7 @@
 import { integrations } from '../platform/registry';
 import { UsageError, type CliCommand } from './command';
 import { demoCommand } from './commands/demo';
+import { documentsCommand } from './commands/documents';
 import { devCommand } from './commands/dev';
 import { keysCommand } from './commands/keys';
 import { codecServerCommand, ingressCommand } from './commands/services';
@@ -18,6 +19,7 @@ export const commands: CliCommand[] = [
   cancelCommand,
   flowsCommand,
   keysCommand,
+  documentsCommand,
   ...integrations.flatMap((i) => i.cliCommands ?? []),
 ];
 

@@ -12,6 +12,11 @@ export const searchAttributes = {
   status: defineSearchAttributeKey('FerjeStatus', SearchAttributeType.KEYWORD),
   /** The caller's or partner's opaque reference (job reference, messageId, external reference, huvudman id). */
   externalReference: defineSearchAttributeKey('FerjeExternalReference', SearchAttributeType.KEYWORD),
+  /**
+   * The calling system that started the flow (its documents-API caller id, e.g. `archive`): never a person. The
+   * documents API lets a caller read the documents of the flows that carry its id.
+   */
+  caller: defineSearchAttributeKey('FerjeCaller', SearchAttributeType.KEYWORD),
 } as const;
 
 /** The `NAME=Type` pairs that `temporal server start-dev --search-attribute` and compose one-shots register. */

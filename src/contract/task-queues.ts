@@ -7,6 +7,8 @@ export const taskQueues = {
   eformidling: 'ferje-eformidling',
   signstash: 'ferje-signstash',
   ss12000: 'ferje-ss12000',
+  /** Ferje's own document housekeeping (retention), not a partner system. */
+  documents: 'ferje-documents',
 } as const;
 
 export type IntegrationName = keyof typeof taskQueues;

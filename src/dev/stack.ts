@@ -5,6 +5,7 @@ import { AesGcmPayloadCodec } from '../codec/aes-gcm-codec';
 import { defaultKeyFilePath, ensureKeyFile, loadKeyRing } from '../codec/key-ring';
 import { envInt, envOptional, type Env } from '../config/env';
 import { loadFerjeConfig } from '../config/ferje-config';
+import { startDocumentsApiFromEnv } from '../documents/run-api';
 import { startIngress, type RunningIngress } from '../ingress/server';
 import type { Logger } from '../logging/logger';
 import { createPlatform, type Platform } from '../platform/context';
@@ -31,6 +32,7 @@ export interface DevStack {
   uiUrl: string;
   codecUrl: string;
   ingressUrl: string;
+  documentsUrl: string;
   simulators: RunningSimulator[];
   /** The environment a separate Ferje process would need to join this stack. */
   env: Env;
@@ -125,6 +127,10 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     });
     stoppers.push(() => ingress.close());
 
+    // Open on loopback unless FERJE_DOCUMENTS_KEYS_FILE is set; the summary below says which.
+    const documents = await startDocumentsApiFromEnv(env, config, platform.client, logger.child('documents'), true);
+    stoppers.push(() => documents.close());
+
     if (options.worker !== false) {
       installRuntimeOnce(logger);
       const workers: RunningWorkers = await startWorkers({
@@ -147,6 +153,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       uiUrl: server.uiUrl,
       codecUrl: codec.url,
       ingressUrl: ingress.url,
+      documentsUrl: documents.url,
       simulators,
       env,
       uiLink,
@@ -156,6 +163,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
           `Temporal UI       ${server.uiUrl}`,
           `Codec server      ${codec.url}  (the UI decrypts payloads through it)`,
           `Ingress           ${ingress.url}  (webhooks; /health/live, /health/ready)`,
+          `Documents API     ${documents.url}  ${documents.open ? '(OPEN: no authentication, loopback only; set FERJE_DOCUMENTS_KEYS_FILE to require API keys)' : '(API keys)'}`,
           `Workers           ${options.worker === false ? 'not started' : integrations.map((i) => i.taskQueue).join(', ') || 'none'}`,
           ...simulators.map((s) => `${s.title.padEnd(17)} ${Object.values(s.urls).join('  ')}`),
         ].join('\n'),

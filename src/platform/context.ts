@@ -1,11 +1,11 @@
 import type { Client, Connection } from '@temporalio/client';
-import { createBlobStore } from '../blobs/from-config';
 import { connectFerjeClient } from '../client/connect';
 import { loadKeyRing, type KeyRing } from '../codec/key-ring';
 import type { Env } from '../config/env';
 import { loadFerjeConfig, type FerjeConfig } from '../config/ferje-config';
 import { loadTemporalConnection, type TemporalConnectionSettings } from '../config/temporal-connection';
 import { createLogger, type Logger } from '../logging/logger';
+import { workerBlobStore } from '../documents/stores';
 import type { IntegrationContext } from './integration';
 
 export interface Platform extends IntegrationContext {
@@ -31,7 +31,7 @@ export async function createPlatform(
     keyRing,
     client,
     namespace: temporal.namespace,
-    blobStore: createBlobStore(env, config),
+    blobStore: workerBlobStore(config, env, logger),
     logger,
     close: () => client.connection.close(),
   };

@@ -1,3 +1,4 @@
+import { documentsModule } from '../documents/module';
 import { eformidlingModule } from '../modules/eformidling/module';
 import type { IntegrationModule } from './integration';
 import { postenSigneringModule } from '../integrations/posten-signering/module';
@@ -10,6 +11,7 @@ export const integrations: IntegrationModule[] = [
   eformidlingModule,
   signstashModule,
   ss12000Module,
+  documentsModule,
 ];
 
 export function selectIntegrations(names: string[] | undefined): IntegrationModule[] {

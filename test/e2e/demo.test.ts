@@ -20,6 +20,7 @@ describe('the README main command: ferje demo', () => {
       FERJE_INGRESS_PORT: String(ingressPort),
       FERJE_INGRESS_PUBLIC_URL: `http://127.0.0.1:${ingressPort}`,
       FERJE_CODEC_SERVER_PORT: '0',
+      FERJE_DOCUMENTS_PORT: '0',
       FERJE_DEV_SIMULATOR_BASE_PORT: '0',
       FERJE_CODEC_KEYS: '',
       FERJE_CODEC_KEY_FILE: '',

@@ -23,7 +23,8 @@ function portOpen(port: number): Promise<boolean> {
 describe('ferje dev (the embedded stack as a process)', () => {
   it('starts everything, prints where it is, and stops everything on SIGTERM', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'ferje-devstack-'));
-    const [temporalPort, uiPort, ingressPort, codecPort] = [
+    const [temporalPort, uiPort, ingressPort, codecPort, documentsPort] = [
+      await freePort(),
       await freePort(),
       await freePort(),
       await freePort(),
@@ -36,6 +37,7 @@ describe('ferje dev (the embedded stack as a process)', () => {
       FERJE_DEV_UI_PORT: String(uiPort),
       FERJE_INGRESS_PORT: String(ingressPort),
       FERJE_CODEC_SERVER_PORT: String(codecPort),
+      FERJE_DOCUMENTS_PORT: String(documentsPort),
       FERJE_DEV_SIMULATOR_BASE_PORT: '0',
       FERJE_CODEC_KEYS: '',
       FERJE_CODEC_KEY_FILE: '',
@@ -47,6 +49,10 @@ describe('ferje dev (the embedded stack as a process)', () => {
       assert.match(out, new RegExp(`Temporal UI\\s+http://127\\.0\\.0\\.1:${uiPort}`));
       assert.match(out, new RegExp(`Codec server\\s+http://127\\.0\\.0\\.1:${codecPort}`));
       assert.match(out, new RegExp(`Ingress\\s+http://127\\.0\\.0\\.1:${ingressPort}`));
+      assert.match(
+        out,
+        new RegExp(`Documents API\\s+http://127\\.0\\.0\\.1:${documentsPort}\\s+\\(OPEN: no authentication`),
+      );
       assert.ok(existsSync(path.join(dataDir, 'codec-keys.json')), 'a local dev key was created on first run');
       assert.ok(existsSync(path.join(dataDir, 'temporal', 'dev.db')), 'the dev server persists to the data folder');
       assert.equal((await fetch(`http://127.0.0.1:${ingressPort}/health/ready`)).status, 200);
@@ -55,7 +61,7 @@ describe('ferje dev (the embedded stack as a process)', () => {
       stack.child.kill('SIGTERM');
     }
     assert.equal(await stack.exited, 0, stack.output().slice(-2000));
-    for (const port of [temporalPort, uiPort, ingressPort, codecPort]) {
+    for (const port of [temporalPort, uiPort, ingressPort, codecPort, documentsPort]) {
       assert.equal(await portOpen(port), false, `port ${port} is closed after stop`);
     }
   });

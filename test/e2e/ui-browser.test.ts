@@ -46,6 +46,7 @@ describe('Temporal UI of the dev stack (headless Chromium)', () => {
         FERJE_DEV_TEMPORAL_PORT: String(await freePort()),
         FERJE_DEV_UI_PORT: String(uiPort),
         FERJE_CODEC_SERVER_PORT: '0',
+        FERJE_DOCUMENTS_PORT: '0',
         FERJE_INGRESS_PORT: '0',
         FERJE_DEV_SIMULATOR_BASE_PORT: '0',
       },

@@ -37,6 +37,7 @@ describe('docker-compose.yml', () => {
   it('has the cluster and Ferje services', () => {
     assert.deepEqual(Object.keys(s).sort(), [
       'codec-server',
+      'documents',
       'ingress',
       'postgresql',
       's3',
@@ -66,7 +67,7 @@ describe('docker-compose.yml', () => {
     assert.equal(dep('temporal-namespace', 'temporal'), 'service_healthy');
     assert.equal(dep('temporal-search-attributes', 'temporal-namespace'), 'service_completed_successfully');
     assert.equal(dep('temporal-ui', 'temporal'), 'service_healthy');
-    for (const ferje of ['worker', 'worker-ss12000', 'ingress', 'codec-server']) {
+    for (const ferje of ['worker', 'worker-ss12000', 'ingress', 'codec-server', 'documents']) {
       assert.equal(dep(ferje, 'temporal-search-attributes'), 'service_completed_successfully', ferje);
       assert.equal(dep(ferje, 's3'), 'service_healthy', ferje);
       assert.equal(dep(ferje, 'ss12000-db'), 'service_healthy', ferje);
@@ -89,7 +90,7 @@ describe('docker-compose.yml', () => {
     assert.match(dockerfile, /ENTRYPOINT \["node", "bin\/ferje.js"\]/);
     assert.match(dockerfile, /npm run build/);
     const known = new Set(commands.map((c) => c.name));
-    for (const name of ['worker', 'worker-ss12000', 'ingress', 'codec-server']) {
+    for (const name of ['worker', 'worker-ss12000', 'ingress', 'codec-server', 'documents']) {
       assert.equal(s[name].build, '.');
       const command = Array.isArray(s[name].command) ? s[name].command[0] : s[name].command;
       assert.ok(known.has(String(command)), `${name} runs "ferje ${String(command)}"`);
@@ -97,13 +98,16 @@ describe('docker-compose.yml', () => {
       assert.equal(env.TEMPORAL_ADDRESS, 'temporal:7233');
       assert.equal(env.NODE_ENV, 'production');
       assert.equal(env.FERJE_CODEC_KEY_FILE, '/run/secrets/ferje-codec-keys');
-      assert.deepEqual(s[name].secrets, ['ferje-codec-keys']);
+      assert.ok(s[name].secrets?.includes('ferje-codec-keys'), `${name} has the codec keys`);
       assert.ok(
         s[name].volumes?.some((v) => v.startsWith('ferje-data:')),
         `${name} shares the data volume (webhook secret, keys)`,
       );
     }
     assert.ok(compose.secrets['ferje-codec-keys'].file);
+    assert.ok(compose.secrets['ferje-documents-keys'].file);
+    assert.equal(s.documents.environment?.FERJE_DOCUMENTS_KEYS_FILE, '/run/secrets/ferje-documents-keys');
+    assert.ok(s.documents.ports?.[0].startsWith('127.0.0.1:'), 'the documents API is published on loopback');
   });
 
   it('lets the worker scale out and drain before it is killed', () => {

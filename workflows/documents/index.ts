@@ -1,0 +1,1 @@
+export { documentsRetention } from './retention';
