@@ -18,7 +18,8 @@ const deterministicBans = {
   ].map((name) => ({ name, message: 'Not allowed in deterministic workflow or contract code.' })),
   patterns: [
     {
-      group: ['**/activities/*', '**/activities'],
+      // `./activities` is a workflow folder's own proxy module (the template's workflows/<x>/activities.ts).
+      group: ['**/activities/*', '**/activities', '!./activities'],
       allowTypeImports: true,
       message: 'Workflows import activity types only.',
     },

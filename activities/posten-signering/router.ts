@@ -1,9 +1,16 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { PostenSignatureJobResult, PostenStatusChange } from '../../src/contract/posten-signering/job';
-import { signatureJobWorkflowId, unownedJobWorkflowId } from '../../src/contract/posten-signering/flows';
-import { postenStatusChangeSignal } from '../../src/contract/posten-signering/handlers';
-import { postenWorkflowTypes } from '../../src/contract/posten-signering/names';
-import type { UnownedJobInput, UnownedJobPolicy } from '../../src/contract/posten-signering/poller';
+import type {
+  PostenSignatureJobResult,
+  PostenStatusChange,
+  UnownedJobInput,
+  UnownedJobPolicy,
+} from '../../src/contract/posten-signering';
+import {
+  signatureJobWorkflowId,
+  unownedJobWorkflowId,
+  postenStatusChangeSignal,
+  postenWorkflowTypes,
+} from '../../src/contract/posten-signering';
 import { searchAttributes } from '../../src/contract/search-attributes';
 
 const REFERENCE = /^[A-Za-z0-9._:@+=-]{1,50}$/;

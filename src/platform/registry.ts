@@ -1,6 +1,6 @@
 import { eformidlingModule } from '../integrations/eformidling/module';
 import type { IntegrationModule } from './integration';
-import { postenSigneringModule } from '../integrations/posten-signering/module';
+import { postenSigneringModule } from '../modules/posten-signering/module';
 import { signstashModule } from '../integrations/signstash/module';
 import { ss12000Module } from '../integrations/ss12000/module';
 

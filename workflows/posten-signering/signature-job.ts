@@ -22,19 +22,19 @@ import {
   postenStatusChangeSignal,
   type CancelJobOutcome,
   type SignatureJobPhase,
-} from '../../src/contract/posten-signering/handlers';
-import {
   isTerminalJobStatus,
   statusChangeKey,
   type PostenSignatureJobInput,
   type PostenSignatureJobResult,
   type PostenStatusChange,
   type SignatureJobResumeState,
-} from '../../src/contract/posten-signering/job';
-import { postenFailureTypes } from '../../src/contract/posten-signering/names';
-import { orderGroups, postenLimits, validatePostenJob } from '../../src/contract/posten-signering/validate';
+  postenFailureTypes,
+  orderGroups,
+  postenLimits,
+  validatePostenJob,
+} from '../../src/contract/posten-signering';
 import { searchAttributes } from '../../src/contract/search-attributes';
-import { confirmActs, confirmOptions, createActs, createOptions, ioActs, ioOptions } from './proxies';
+import { confirmActs, confirmOptions, createActs, createOptions, ioActs, ioOptions } from './activities';
 import { initialSignerProgress, isKnownSignerStatus, matchSigner, signerTable } from './signers';
 
 const SEEN_KEYS_KEPT = 200;

@@ -1,5 +1,5 @@
-import type { PostenSigner, SignerProgress, StatusChangeSignature } from '../../src/contract/posten-signering/job';
-import { knownSignerStatuses } from '../../src/contract/posten-signering/job';
+import type { PostenSigner, SignerProgress, StatusChangeSignature } from '../../src/contract/posten-signering';
+import { knownSignerStatuses } from '../../src/contract/posten-signering';
 
 /**
  * Posten reports signers by identity (personal identification number, or the e-mail/mobile pair for signers

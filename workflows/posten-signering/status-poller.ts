@@ -8,10 +8,10 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { postenPollerStateQuery, type StatusPollerState } from '../../src/contract/posten-signering/handlers';
-import type { StatusPollerInput } from '../../src/contract/posten-signering/poller';
+import { postenPollerStateQuery, type StatusPollerState } from '../../src/contract/posten-signering';
+import type { StatusPollerInput } from '../../src/contract/posten-signering';
 import { searchAttributes } from '../../src/contract/search-attributes';
-import { drainActs, drainOptions } from './proxies';
+import { drainActs, drainOptions } from './activities';
 
 /** Iterations per run before continue-as-new even if the server has not suggested it yet (bounded histories). */
 const ITERATIONS_PER_RUN = 500;

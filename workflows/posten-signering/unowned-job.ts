@@ -15,15 +15,13 @@ import {
   postenReleaseUnownedUpdate,
   postenStatusChangeSignal,
   postenUnownedStateQuery,
-} from '../../src/contract/posten-signering/handlers';
-import { isTerminalJobStatus, statusChangeKey, type PostenStatusChange } from '../../src/contract/posten-signering/job';
-import type {
-  UnownedJobInput,
-  UnownedJobResult,
-  UnownedJobResumeState,
-} from '../../src/contract/posten-signering/poller';
+  isTerminalJobStatus,
+  statusChangeKey,
+  type PostenStatusChange,
+} from '../../src/contract/posten-signering';
+import type { UnownedJobInput, UnownedJobResult, UnownedJobResumeState } from '../../src/contract/posten-signering';
 import { searchAttributes } from '../../src/contract/search-attributes';
-import { confirmActs, confirmOptions, ioActs, ioOptions } from './proxies';
+import { confirmActs, confirmOptions, ioActs, ioOptions } from './activities';
 
 type Mode = 'LATE_REDELIVERY' | 'DUPLICATE' | 'ADOPT' | 'HOLD';
 

@@ -1,6 +1,6 @@
 import type { InputProblem } from '../failure-types';
 import { isBlobRef } from '../blob-ref';
-import type { PostenSignatureJobInput, PostenSigner } from './job';
+import type { PostenSignatureJobInput, PostenSigner } from './types';
 
 /** The limits of Posten's XSDs and documented business rules that Ferje checks before anything is sent. */
 export const postenLimits = {

@@ -1,6 +1,6 @@
 import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import { commonFailureTypes } from '../../src/contract/failure-types';
-import { postenFailureTypes } from '../../src/contract/posten-signering/names';
+import { postenFailureTypes } from '../../src/contract/posten-signering';
 import type { PostenSigneringActivities } from '../../activities/posten-signering';
 
 const notRetryable = [

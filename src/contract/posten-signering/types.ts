@@ -169,3 +169,98 @@ export function isTerminalJobStatus(status: string): status is 'COMPLETED_SUCCES
 export function statusChangeKey(change: PostenStatusChange): string {
   return [change.signatureJobId, change.status, ...change.signatures.map((s) => `${s.status}@${s.since}`)].join('|');
 }
+
+export interface StatusPollerInput {
+  sender: string;
+  /** Absent = the sender's default queue. */
+  pollingQueue?: string;
+  /** Changes one drain activity hands over before it reports back (default 100). */
+  maxChangesPerDrain?: number;
+  /** Counters carried through continue-as-new. */
+  carried?: { polls: number; changesDispatched: number; changesToUnowned: number; runs: number };
+}
+
+/** How Ferje treats status changes of jobs that no signature-job workflow owns. */
+export type UnownedJobPolicy = 'HOLD' | 'ADOPT';
+
+export interface UnownedJobInput {
+  sender: string;
+  pollingQueue?: string;
+  signatureJobId: string;
+  /** The reference Posten reported (may be absent for jobs created without one). */
+  reference?: string;
+  policy: UnownedJobPolicy;
+  /** Set when the reference belongs to a closed Ferje job workflow that owned a different Posten job. */
+  duplicateOf?: { workflowId: string; signatureJobId?: string };
+  /** Set when the reference belongs to a closed Ferje job workflow that owned this very job (a late redelivery). */
+  ownedByClosedWorkflow?: string;
+  /** State carried through continue-as-new (set by Ferje). */
+  resume?: UnownedJobResumeState;
+}
+
+export interface UnownedJobResumeState {
+  jobStatus?: PortalJobStatus;
+  released: boolean;
+  cancelled: boolean;
+  changesReceived: number;
+  confirmed: number;
+  seenChangeKeys: string[];
+  /** XAdES by position in Posten's signature list (the signers' identities are not known to Ferje here). */
+  xades: (BlobRef | null)[];
+  pades?: BlobRef;
+  latest?: PostenStatusChange;
+  pendingChanges: PostenStatusChange[];
+}
+
+export interface UnownedJobResult {
+  signatureJobId: string;
+  jobStatus?: PortalJobStatus;
+  decision: 'ADOPTED' | 'CONFIRMED_BY_OPERATOR' | 'CANCELLED_DUPLICATE' | 'CONFIRMED_LATE_REDELIVERY';
+  xades: BlobRef[];
+  pades?: BlobRef;
+}
+
+export interface CancelJobOutcome {
+  /** `CANCELLATION_REQUESTED`: Posten accepted (204); the final FAILED status follows through the queue. */
+  outcome: 'CANCELLATION_REQUESTED' | 'NOT_CREATED';
+}
+
+export type SignatureJobPhase =
+  'VALIDATING' | 'CREATING' | 'CREATE_UNCERTAIN' | 'AWAITING_SIGNATURES' | 'CANCELLING' | 'FINISHED';
+
+/** Plain snapshot for the UI and callers; signers are referenced by index only (no personal data). */
+export interface SignatureJobProgress {
+  phase: SignatureJobPhase;
+  signatureJobId?: string;
+  jobStatus: PortalJobStatus | 'NOT_CREATED';
+  signers: SignerProgress[];
+  pades?: BlobRef;
+  changesProcessed: number;
+  redeliveriesRecognised: number;
+  duplicateJobIds: string[];
+  cancelRequested: boolean;
+  cancelOutcome?: 'CANCELLATION_REQUESTED' | 'ALREADY_FINISHED' | 'NOT_CREATED';
+}
+
+export interface StatusPollerState {
+  sender: string;
+  pollingQueue?: string;
+  polls: number;
+  changesDispatched: number;
+  changesToUnowned: number;
+  lastOutcome?: string;
+  lastPollAt?: string;
+  nextPollAt?: string;
+  runs: number;
+}
+
+export interface UnownedJobState {
+  signatureJobId: string;
+  jobStatus?: PortalJobStatus;
+  held: boolean;
+  changesReceived: number;
+  confirmed: number;
+  xadesStored: number;
+  padesStored: boolean;
+  decision?: string;
+}
