@@ -8,12 +8,12 @@ import type {
 import {
   signatureJobWorkflowId,
   unownedJobWorkflowId,
+  postenLimits,
   postenStatusChangeSignal,
   postenWorkflowTypes,
 } from '../../src/contract/posten-signering';
+import { checkKeySegment, InputProblems } from '../../src/contract/input-rules';
 import { searchAttributes } from '../../src/contract/search-attributes';
-
-const REFERENCE = /^[A-Za-z0-9._:@+=-]{1,50}$/;
 
 export type RouteOutcome = 'JOB' | 'UNOWNED';
 
@@ -31,7 +31,7 @@ export async function routeStatusChange(
 ): Promise<RouteOutcome> {
   const { sender } = options;
   let ownerWorkflowId: string | undefined;
-  if (change.reference && REFERENCE.test(change.reference)) {
+  if (change.reference && couldBeFerjeReference(change.reference)) {
     ownerWorkflowId = signatureJobWorkflowId(sender, change.reference);
     try {
       await client.workflow.getHandle(ownerWorkflowId).signal(postenStatusChangeSignal, { change });
@@ -79,4 +79,15 @@ async function closedOwner(client: Client, workflowId: string): Promise<{ signat
     if (err instanceof WorkflowNotFoundError) return undefined;
     throw err;
   }
+}
+
+/**
+ * Whether a reference Posten echoes could name a Ferje job: Ferje's references pass the same key-segment rule (safe
+ * alphabet, at most 50 characters, never a national identity number). Anything else (a job created outside Ferje)
+ * goes straight to an unowned-job workflow: building a job workflow ID from it would be refused.
+ */
+function couldBeFerjeReference(reference: string): boolean {
+  const problems = new InputProblems();
+  checkKeySegment(problems, '/reference', reference, { maxLength: postenLimits.referenceMax });
+  return problems.empty;
 }

@@ -68,7 +68,8 @@ export const activityProfiles = {
       initialInterval: '1 second',
       backoffCoefficient: 2,
       maximumInterval: '1 minute',
-      maximumAttempts: 0,
+      // Unlimited. The SDK refuses 0 (a ValueError when the activity is scheduled, i.e. a workflow defect).
+      maximumAttempts: Number.POSITIVE_INFINITY,
     }),
   },
 } as const satisfies Record<string, ActivityOptions>;

@@ -100,10 +100,41 @@ export interface DuplicateJob {
   pades?: BlobRef;
 }
 
+/**
+ * A document Posten offered (or owed) that Ferje could not get: the download answered 404 or another refusal a retry
+ * cannot fix (the documents were deleted at Posten, or their retention ran out). `signerIndex` is the signer's
+ * position in the input.
+ */
+export type MissingDocument = { document: 'PADES' } | { document: 'XADES'; signerIndex: number };
+
+/**
+ * How a signature job ended, as its result says:
+ * - Posten's final job status (`COMPLETED_SUCCESSFULLY`, `FAILED`; `IN_PROGRESS` only inside failures' details);
+ * - `COMPLETED_DOCUMENTS_MISSING`: every signer signed, but at least one signed document could not be downloaded
+ *   (see `documentsMissing`): never reported as plain success;
+ * - `NOT_CREATED`: cancelled before the job was created at Posten.
+ */
+export type PostenSignatureJobOutcome = PortalJobStatus | 'COMPLETED_DOCUMENTS_MISSING' | 'NOT_CREATED';
+
+/** Values of the `FerjeStatus` search attribute of a signature-job workflow. */
+export type PostenSignatureJobStatus = PostenSignatureJobOutcome | 'CREATING' | 'CREATE_UNCERTAIN' | 'CANCELLING';
+
+/** Values of the `FerjeStatus` search attribute of a status-poller workflow. */
+export type PostenStatusPollerStatus = 'POLLING';
+
+/** Values of the `FerjeStatus` search attribute of an unowned-job workflow (`HELD`: waiting for an operator). */
+export type PostenUnownedJobStatus = 'HELD' | 'RECEIVED' | PortalJobStatus;
+
 export interface PostenSignatureJobResult {
   /** Posten's job id (xs:long, kept as a string); absent when the job was cancelled before it was created. */
   signatureJobId?: string;
-  status: PortalJobStatus | 'NOT_CREATED';
+  status: PostenSignatureJobOutcome;
+  /**
+   * Documents Posten offered that could not be downloaded (empty when every one is stored). Ferje still confirmed
+   * the change at Posten: what it could store is durable, the gap is durable in this result, and an unconfirmed
+   * change would only come back every 10 minutes without the documents (see docs/posten-signering.md).
+   */
+  documentsMissing: MissingDocument[];
   cancelledBySender: boolean;
   signers: SignerProgress[];
   /** The signed PDF (PAdES) when Posten offered one at the end (every signer, or the signatures made so far). */
@@ -132,6 +163,8 @@ export interface SignatureJobResumeState {
   redeliveriesRecognised: number;
   deadlineAt: number;
   pendingChanges: PostenStatusChange[];
+  /** Absent in state carried by runs before documents could be missing. */
+  documentsMissing?: MissingDocument[];
 }
 
 /** One signature in a status change. Carries personal data: travels only inside encrypted payloads. */
@@ -208,6 +241,8 @@ export interface UnownedJobResumeState {
   /** XAdES by position in Posten's signature list (the signers' identities are not known to Ferje here). */
   xades: (BlobRef | null)[];
   pades?: BlobRef;
+  /** Documents Posten offered but refused to hand out (absent in state carried by earlier runs). */
+  documentsMissing?: MissingDocument[];
   latest?: PostenStatusChange;
   pendingChanges: PostenStatusChange[];
 }
@@ -218,6 +253,8 @@ export interface UnownedJobResult {
   decision: 'ADOPTED' | 'CONFIRMED_BY_OPERATOR' | 'CANCELLED_DUPLICATE' | 'CONFIRMED_LATE_REDELIVERY';
   xades: BlobRef[];
   pades?: BlobRef;
+  /** Documents Posten offered but refused to hand out (`signerIndex` = position in Posten's signature list). */
+  documentsMissing: MissingDocument[];
 }
 
 export interface CancelJobOutcome {
@@ -237,6 +274,9 @@ export interface SignatureJobProgress {
   pades?: BlobRef;
   changesProcessed: number;
   redeliveriesRecognised: number;
+  /** Signals whose argument was malformed: ignored (and logged) rather than failing the workflow task. */
+  ignoredSignals: number;
+  documentsMissing: MissingDocument[];
   duplicateJobIds: string[];
   cancelRequested: boolean;
   cancelOutcome?: 'CANCELLATION_REQUESTED' | 'ALREADY_FINISHED' | 'NOT_CREATED';
@@ -262,5 +302,6 @@ export interface UnownedJobState {
   confirmed: number;
   xadesStored: number;
   padesStored: boolean;
+  ignoredSignals: number;
   decision?: string;
 }

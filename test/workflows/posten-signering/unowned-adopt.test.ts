@@ -97,6 +97,7 @@ describe('posten signering: unowned jobs with POSTEN_SIGNERING_UNOWNED_POLICY=AD
       signatureJobId: job.id,
       jobStatus: 'COMPLETED_SUCCESSFULLY',
       held: false,
+      ignoredSignals: 0,
       xadesStored: 2,
       padesStored: true,
     });
