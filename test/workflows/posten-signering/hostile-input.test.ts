@@ -40,6 +40,7 @@ describe('posten signering: hostile input to every workflow type (real dev serve
   const unownedCase = (label: string, field: string, input: unknown): void =>
     void cases.push({ label, type: postenWorkflowTypes.unownedJob, args: [input], field });
 
+  cases.push({ label: 'no argument at all', type: postenWorkflowTypes.signatureJob, args: [], field: '(input)' });
   jobCase('null', '(input)', () => null);
   jobCase('a string', '(input)', () => 'job');
   jobCase('an array', '(input)', () => [job]);

@@ -118,6 +118,7 @@ describe('posten signering: status changes no job workflow owns', () => {
       jobStatus: 'COMPLETED_SUCCESSFULLY',
       decision: 'CONFIRMED_LATE_REDELIVERY',
       xades: [],
+      documentsMissing: [],
     });
 
     const statsAfter = await bed.control.stats();
