@@ -26,21 +26,21 @@ const untilAnswered = {
  * Create (signs and uploads the bundle, up to 20 documents of 10 MB): five attempts, the first included; after that
  * the outcome counts as unknown and is reconciled by the status changes that name the job's reference.
  */
-export const createOptions = activityOptions('partnerTransfer', {
+const createOptions = activityOptions('partnerTransfer', {
   startToCloseTimeout: '10 minutes',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
 });
 /** XAdES and PAdES downloads stream into the blob store: long, heartbeating, retried until Posten answers. */
-export const downloadOptions = activityOptions('partnerTransfer', { retry: untilAnswered });
+const downloadOptions = activityOptions('partnerTransfer', { retry: untilAnswered });
 /** Cancellation: one quick call, retried until Posten answers. */
-export const cancelOptions = activityOptions('partnerCall', { retry: untilAnswered });
+const cancelOptions = activityOptions('partnerCall', { retry: untilAnswered });
 /** Confirmations are quick calls: a worker that died during one is noticed (and the call retried) within 30 s. */
-export const confirmOptions = activityOptions('partnerCall', {
+const confirmOptions = activityOptions('partnerCall', {
   startToCloseTimeout: '30 seconds',
   retry: untilAnswered,
 });
 /** The queue drain heartbeats throughout; a lost worker is noticed within 30 s and the drain starts again. */
-export const drainOptions = activityOptions('partnerCall', {
+const drainOptions = activityOptions('partnerCall', {
   startToCloseTimeout: '5 minutes',
   retry: {
     initialInterval: '5 seconds',

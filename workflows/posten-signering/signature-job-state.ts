@@ -14,7 +14,6 @@ import {
   type SignatureJobPhase,
   type SignatureJobProgress,
   type SignatureJobResumeState,
-  type SignerProgress,
   type StatusChangeSignature,
 } from '../../src/contract/posten-signering';
 import { noteDownload } from './missing-documents';
@@ -38,7 +37,7 @@ export interface SignatureJobState {
   ignoredSignals: number;
 }
 
-export const SEEN_KEYS_KEPT = 200;
+const SEEN_KEYS_KEPT = 200;
 /** After the availability period, Posten's final status may still be on its way: wait this much longer. */
 export const GRACE_MS = 7 * 24 * 3600_000;
 /** After a cancellation through Temporal, how long the job keeps storing what arrives until the final change. */
@@ -299,8 +298,7 @@ export function matchSigner(signers: PostenSigner[], signature: StatusChangeSign
   return j >= 0 ? j : undefined;
 }
 
-export function isKnownSignerStatus(status: string): boolean {
+function isKnownSignerStatus(status: string): boolean {
   return (knownSignerStatuses as readonly string[]).includes(status);
 }
 
-export type { SignerProgress };
