@@ -301,4 +301,3 @@ export function matchSigner(signers: PostenSigner[], signature: StatusChangeSign
 function isKnownSignerStatus(status: string): boolean {
   return (knownSignerStatuses as readonly string[]).includes(status);
 }
-
