@@ -15,7 +15,8 @@ import {
 import { checkKeySegment, InputProblems } from '../../src/contract/input-rules';
 import { searchAttributes } from '../../src/contract/search-attributes';
 
-export type RouteOutcome = 'JOB' | 'UNOWNED';
+/** `UNROUTABLE`: the job id cannot be part of a workflow ID (see below); the change stays unconfirmed at Posten. */
+export type RouteOutcome = 'JOB' | 'UNOWNED' | 'UNROUTABLE';
 
 /**
  * Hands one status change to the workflow that owns it, durably, before the caller moves on:
@@ -40,6 +41,15 @@ export async function routeStatusChange(
       if (!(err instanceof WorkflowNotFoundError)) throw err;
     }
   }
+  let unownedWorkflowId: string;
+  try {
+    unownedWorkflowId = unownedJobWorkflowId(sender, change.signatureJobId);
+  } catch {
+    // A job id that the business-key rules refuse (e.g. one that happens to pass a national identity number's
+    // checksum) must not fail the drain, and with it the queue's poller: the change stays leased at Posten and comes
+    // back after its redelivery time, visible in the log, while every other change flows on.
+    return 'UNROUTABLE';
+  }
   const input: UnownedJobInput = {
     sender,
     signatureJobId: change.signatureJobId,
@@ -53,7 +63,7 @@ export async function routeStatusChange(
     else if (owner) input.duplicateOf = { workflowId: ownerWorkflowId, signatureJobId: owner.signatureJobId };
   }
   await client.workflow.signalWithStart(postenWorkflowTypes.unownedJob, {
-    workflowId: unownedJobWorkflowId(sender, change.signatureJobId),
+    workflowId: unownedWorkflowId,
     taskQueue: options.taskQueue,
     args: [input],
     signal: postenStatusChangeSignal,

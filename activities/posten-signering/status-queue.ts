@@ -91,6 +91,11 @@ async function drain(
     );
     result.dispatched++;
     if (routed === 'UNOWNED') result.toUnowned++;
+    if (routed === 'UNROUTABLE') {
+      rt.logger.warn('a status change could not be routed: its job id is refused as a workflow-ID part', {
+        sender: input.sender,
+      });
+    }
     Context.current().heartbeat({ dispatched: result.dispatched });
   }
 }
