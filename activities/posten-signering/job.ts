@@ -51,22 +51,27 @@ export function createJobActivities(rt: PostenRuntime) {
 
     /** POSTs the confirmation URL of a status change (after everything it offered is stored). */
     async postenConfirm(input: { sender: string; url: string }): Promise<void> {
-      try {
-        await rt.client().confirm(input.sender, input.url);
-      } catch (err) {
-        throw toFailure(err);
-      }
+      // Heartbeats because the profile has a heartbeat timeout: a wait for the rate budget must not look like a crash.
+      return withHeartbeats(async () => {
+        try {
+          await rt.client().confirm(input.sender, input.url);
+        } catch (err) {
+          throw toFailure(err);
+        }
+      });
     },
 
     /** Cancels a job: `CANCELLED` (2xx) or `ALREADY_FINISHED` (409). */
     async postenCancel(input: { sender: string; url: string }): Promise<{ outcome: 'CANCELLED' | 'ALREADY_FINISHED' }> {
-      try {
-        await rt.client().cancel(input.sender, input.url);
-        return { outcome: 'CANCELLED' };
-      } catch (err) {
-        if (err instanceof PostenJobAlreadyFinishedError) return { outcome: 'ALREADY_FINISHED' };
-        throw toFailure(err);
-      }
+      return withHeartbeats(async () => {
+        try {
+          await rt.client().cancel(input.sender, input.url);
+          return { outcome: 'CANCELLED' as const };
+        } catch (err) {
+          if (err instanceof PostenJobAlreadyFinishedError) return { outcome: 'ALREADY_FINISHED' as const };
+          throw toFailure(err);
+        }
+      });
     },
   };
 }
