@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { BlobNotFoundError } from '../../src/blobs/blob-store';
 import { commonFailureTypes } from '../../src/contract/failure-types';
-import { postenFailureTypes } from '../../src/contract/posten-signering/names';
+import { postenFailureTypes } from '../../src/contract/posten-signering';
 import {
   PostenApiError,
   PostenBrokerNotAuthorizedError,

@@ -1,6 +1,6 @@
 import type { IntegrationContext } from '../../src/platform/integration';
-import { createJobActivities } from './job-activities';
-import { createQueueActivities } from './queue-activities';
+import { createJobActivities } from './job';
+import { createQueueActivities } from './status-queue';
 import { createPostenRuntime } from './runtime';
 
 /** Every activity of the Posten signering integration, sharing one client (and rate budget) per worker process. */
@@ -10,5 +10,5 @@ export function createPostenSigneringActivities(ctx: IntegrationContext) {
 }
 
 export type PostenSigneringActivities = ReturnType<typeof createPostenSigneringActivities>;
-export type { CreatedJob } from './job-activities';
-export type { DrainResult } from './queue-activities';
+export type { CreatedJob } from './job';
+export type { DrainResult } from './status-queue';

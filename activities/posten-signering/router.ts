@@ -1,14 +1,22 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { PostenSignatureJobResult, PostenStatusChange } from '../../src/contract/posten-signering/job';
-import { signatureJobWorkflowId, unownedJobWorkflowId } from '../../src/contract/posten-signering/flows';
-import { postenStatusChangeSignal } from '../../src/contract/posten-signering/handlers';
-import { postenWorkflowTypes } from '../../src/contract/posten-signering/names';
-import type { UnownedJobInput, UnownedJobPolicy } from '../../src/contract/posten-signering/poller';
+import type {
+  PostenSignatureJobResult,
+  PostenStatusChange,
+  UnownedJobInput,
+  UnownedJobPolicy,
+} from '../../src/contract/posten-signering';
+import {
+  signatureJobWorkflowId,
+  unownedJobWorkflowId,
+  postenLimits,
+  postenStatusChangeSignal,
+  postenWorkflowTypes,
+} from '../../src/contract/posten-signering';
+import { checkKeySegment, InputProblems } from '../../src/contract/input-rules';
 import { searchAttributes } from '../../src/contract/search-attributes';
 
-const REFERENCE = /^[A-Za-z0-9._:@+=-]{1,50}$/;
-
-export type RouteOutcome = 'JOB' | 'UNOWNED';
+/** `UNROUTABLE`: the job id cannot be part of a workflow ID (see below); the change stays unconfirmed at Posten. */
+export type RouteOutcome = 'JOB' | 'UNOWNED' | 'UNROUTABLE';
 
 /**
  * Hands one status change to the workflow that owns it, durably, before the caller moves on:
@@ -24,7 +32,7 @@ export async function routeStatusChange(
 ): Promise<RouteOutcome> {
   const { sender } = options;
   let ownerWorkflowId: string | undefined;
-  if (change.reference && REFERENCE.test(change.reference)) {
+  if (change.reference && couldBeFerjeReference(change.reference)) {
     ownerWorkflowId = signatureJobWorkflowId(sender, change.reference);
     try {
       await client.workflow.getHandle(ownerWorkflowId).signal(postenStatusChangeSignal, { change });
@@ -32,6 +40,15 @@ export async function routeStatusChange(
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
     }
+  }
+  let unownedWorkflowId: string;
+  try {
+    unownedWorkflowId = unownedJobWorkflowId(sender, change.signatureJobId);
+  } catch {
+    // A job id that the business-key rules refuse (e.g. one that happens to pass a national identity number's
+    // checksum) must not fail the drain, and with it the queue's poller: the change stays leased at Posten and comes
+    // back after its redelivery time, visible in the log, while every other change flows on.
+    return 'UNROUTABLE';
   }
   const input: UnownedJobInput = {
     sender,
@@ -46,7 +63,7 @@ export async function routeStatusChange(
     else if (owner) input.duplicateOf = { workflowId: ownerWorkflowId, signatureJobId: owner.signatureJobId };
   }
   await client.workflow.signalWithStart(postenWorkflowTypes.unownedJob, {
-    workflowId: unownedJobWorkflowId(sender, change.signatureJobId),
+    workflowId: unownedWorkflowId,
     taskQueue: options.taskQueue,
     args: [input],
     signal: postenStatusChangeSignal,
@@ -72,4 +89,15 @@ async function closedOwner(client: Client, workflowId: string): Promise<{ signat
     if (err instanceof WorkflowNotFoundError) return undefined;
     throw err;
   }
+}
+
+/**
+ * Whether a reference Posten echoes could name a Ferje job: Ferje's references pass the same key-segment rule (safe
+ * alphabet, at most 50 characters, never a national identity number). Anything else (a job created outside Ferje)
+ * goes straight to an unowned-job workflow: building a job workflow ID from it would be refused.
+ */
+function couldBeFerjeReference(reference: string): boolean {
+  const problems = new InputProblems();
+  checkKeySegment(problems, '/reference', reference, { maxLength: postenLimits.referenceMax });
+  return problems.empty;
 }

@@ -1,10 +1,9 @@
 import type { Client } from '@temporalio/client';
 import type { BlobStore } from '../../src/blobs/blob-store';
-import { statusPollerWorkflowId } from '../../src/contract/posten-signering/flows';
-import { postenWorkflowTypes } from '../../src/contract/posten-signering/names';
+import { statusPollerWorkflowId, postenWorkflowTypes } from '../../src/contract/posten-signering';
 import { searchAttributes } from '../../src/contract/search-attributes';
 import { PostenSignatureClient } from '../../src/integrations/posten-signering/client';
-import { loadPostenConfig, type PostenSigneringConfig } from '../../src/integrations/posten-signering/config';
+import { loadPostenConfig, type PostenSigneringConfig } from '../../src/modules/posten-signering/config';
 import type { Logger } from '../../src/logging/logger';
 import type { IntegrationContext } from '../../src/platform/integration';
 

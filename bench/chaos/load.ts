@@ -9,7 +9,7 @@ import { postenFlows } from '../../src/contract/posten-signering/flows';
 import { signatureOperationFlow } from '../../src/contract/signstash';
 import { ss12000RegistrationUpdate } from '../../src/contract/ss12000/definitions';
 import { ss12000SubscriptionFlow } from '../../src/contract/ss12000/flows';
-import { demoPdf } from '../../src/integrations/posten-signering/demo';
+import { demoPdf } from '../../src/modules/posten-signering/demo';
 
 /**
  * The chaos bench's mixed load: ordinary flows of every integration, started the way a caller starts them, and the

@@ -8,21 +8,23 @@ import { createServer } from 'node:net';
 import { ferjeDataConverter } from '../../src/codec/data-converter';
 import { startTemporalDevServer } from '../../src/dev/temporal-dev-server';
 import { locateTemporalBinary } from '../../src/temporal-bin/locate';
-import { testKeyRing } from '../../test/harness/keys';
+import { testKeyRing, testKeyEnv } from '../../test/harness/keys';
 import { FsBlobStore } from '../../src/blobs/fs-blob-store';
 import { projectDir } from '../../src/config/ferje-config';
-import { signatureJobWorkflowId, statusPollerWorkflowId } from '../../src/contract/posten-signering/flows';
-import type { PostenSignatureJobInput, PostenSignatureJobResult } from '../../src/contract/posten-signering/job';
-import { postenWorkflowTypes } from '../../src/contract/posten-signering/names';
+import {
+  signatureJobWorkflowId,
+  statusPollerWorkflowId,
+  postenWorkflowTypes,
+} from '../../src/contract/posten-signering';
+import type { PostenSignatureJobInput, PostenSignatureJobResult } from '../../src/contract/posten-signering';
 import { taskQueues } from '../../src/contract/task-queues';
 import { PostenSignatureClient } from '../../src/integrations/posten-signering/client';
-import { loadPostenConfig } from '../../src/integrations/posten-signering/config';
-import { demoPdf } from '../../src/integrations/posten-signering/demo';
+import { loadPostenConfig } from '../../src/modules/posten-signering/config';
+import { demoPdf } from '../../src/modules/posten-signering/demo';
 import { createLogger } from '../../src/logging/logger';
 import { startPostenSimulator, type RunningPostenSimulator } from '../../src/simulators/posten-signering';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { bundleOptions } from '../../src/worker/bundle';
-import { testKeyEnv } from '../../test/harness/keys';
 import { runBaselineLoop } from './baseline';
 
 /**

@@ -1,7 +1,7 @@
 import { documentsModule } from '../documents/module';
 import { eformidlingModule } from '../modules/eformidling/module';
 import type { IntegrationModule } from './integration';
-import { postenSigneringModule } from '../integrations/posten-signering/module';
+import { postenSigneringModule } from '../modules/posten-signering/module';
 import { signstashModule } from '../integrations/signstash/module';
 import { ss12000Module } from '../integrations/ss12000/module';
 

@@ -68,7 +68,7 @@ export const activityProfiles = {
       initialInterval: '1 second',
       backoffCoefficient: 2,
       maximumInterval: '1 minute',
-      // Unlimited: the SDK refuses 0 ("must be a positive integer"); Infinity is its way of saying no limit.
+      // Unlimited. The SDK refuses 0 (a ValueError when the activity is scheduled, i.e. a workflow defect).
       maximumAttempts: Number.POSITIVE_INFINITY,
     }),
   },

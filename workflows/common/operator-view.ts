@@ -19,11 +19,18 @@ export interface OperatorView<Status extends string> {
 export function createOperatorView<Status extends string>(
   render: () => string,
   initialStatus?: Status,
+  options: {
+    /**
+     * Upsert `FerjeStatus` on every `show(status)`, changed or not: only for runs recorded before a workflow adopted
+     * this view and upserted on every render (replay must see the same commands). Decide it with `patched()`.
+     */
+    upsertUnchanged?: boolean;
+  } = {},
 ): OperatorView<Status> {
   let current: Status | undefined = initialStatus;
   return {
     show(status?: Status): void {
-      if (status !== undefined && status !== current) {
+      if (status !== undefined && (status !== current || options.upsertUnchanged)) {
         current = status;
         upsertSearchAttributes([{ key: searchAttributes.status, value: status }]);
       }

@@ -1,20 +1,21 @@
+import { setHandler, sleep } from '@temporalio/workflow';
 import {
-  allHandlersFinished,
-  condition,
-  continueAsNew,
-  setCurrentDetails,
-  setHandler,
-  sleep,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
-import { postenPollerStateQuery, type StatusPollerState } from '../../src/contract/posten-signering/handlers';
-import type { StatusPollerInput } from '../../src/contract/posten-signering/poller';
-import { searchAttributes } from '../../src/contract/search-attributes';
-import { drainActs, drainOptions } from './proxies';
-
-/** Iterations per run before continue-as-new even if the server has not suggested it yet (bounded histories). */
-const ITERATIONS_PER_RUN = 500;
+  postenPollerStateQuery,
+  validateStatusPollerInput,
+  type PostenStatusPollerStatus,
+  type StatusPollerInput,
+} from '../../src/contract/posten-signering';
+import { continueAsNewAfterHandlers, createOperatorView, guardedWorkflow, shouldContinueAsNew } from '../common';
+import { drainQueue } from './activities';
+import { statusPollerDetails } from './details';
+import {
+  DEFAULT_CHANGES_PER_DRAIN,
+  initialPollerState,
+  ITERATIONS_PER_RUN,
+  nextPollerInput,
+  queueName,
+  recordDrain,
+} from './status-poller-state';
 
 /**
  * The one poller of a sender's polling queue. Each iteration drains the queue through one activity (which routes
@@ -22,41 +23,31 @@ const ITERATIONS_PER_RUN = 500;
  * end of a rate-limit block), so neither a crash nor a restart can make it poll early. Continues as new to keep its
  * history bounded.
  */
-export async function postenStatusPollerWorkflow(input: StatusPollerInput): Promise<void> {
-  const carried = input.carried ?? { polls: 0, changesDispatched: 0, changesToUnowned: 0, runs: 0 };
-  const state: StatusPollerState = {
-    sender: input.sender,
-    pollingQueue: input.pollingQueue,
-    polls: carried.polls,
-    changesDispatched: carried.changesDispatched,
-    changesToUnowned: carried.changesToUnowned,
-    runs: carried.runs + 1,
-  };
-  setHandler(postenPollerStateQuery, () => ({ ...state }));
-  upsertSearchAttributes([{ key: searchAttributes.status, value: 'POLLING' }]);
-  const queueName = input.pollingQueue ?? 'default';
+export const postenStatusPollerWorkflow = guardedWorkflow(
+  'Posten status poller input',
+  validateStatusPollerInput,
+  statusPoller,
+);
 
+async function statusPoller(input: StatusPollerInput): Promise<void> {
+  const state = initialPollerState(input);
+  const name = queueName(input);
+  let last = { dispatched: 0, toUnowned: 0 };
+  const view = createOperatorView<PostenStatusPollerStatus>(() => statusPollerDetails(state, name, last));
+  setHandler(postenPollerStateQuery, () => ({ ...state }));
+  view.show('POLLING');
   for (let iteration = 0; ; iteration++) {
-    const drained = await drainActs.postenDrainStatusQueue.executeWithOptions(
-      { ...drainOptions, summary: `drain queue ${queueName}` },
-      [{ sender: input.sender, pollingQueue: input.pollingQueue, maxChanges: input.maxChangesPerDrain ?? 100 }],
+    const drained = await drainQueue(
+      {
+        sender: input.sender,
+        pollingQueue: input.pollingQueue,
+        maxChanges: input.maxChangesPerDrain ?? DEFAULT_CHANGES_PER_DRAIN,
+      },
+      name,
     );
-    state.polls += drained.polls;
-    state.changesDispatched += drained.dispatched;
-    state.changesToUnowned += drained.toUnowned;
-    state.lastOutcome = drained.outcome;
-    state.lastPollAt = new Date(Date.now()).toISOString();
-    state.nextPollAt = new Date(drained.nextPollAt).toISOString();
-    setCurrentDetails(
-      [
-        `**Posten status queue** \`${queueName}\` of ${input.sender}`,
-        '',
-        `Last drain: ${drained.outcome}, ${drained.dispatched} change(s) routed (${drained.toUnowned} to unowned-job workflows)`,
-        `Totals: ${state.polls} polls, ${state.changesDispatched} changes routed, ${state.changesToUnowned} unowned · run ${state.runs}`,
-        `Next permitted poll: ${state.nextPollAt}`,
-      ].join('\n'),
-    );
-    const wait = drained.nextPollAt - Date.now();
+    const wait = recordDrain(state, drained, Date.now());
+    last = drained;
+    view.show();
     if (wait > 0) {
       await sleep(wait, {
         summary:
@@ -65,17 +56,8 @@ export async function postenStatusPollerWorkflow(input: StatusPollerInput): Prom
             : 'until the next permitted poll',
       });
     }
-    if (workflowInfo().continueAsNewSuggested || iteration + 1 >= ITERATIONS_PER_RUN) {
-      await condition(allHandlersFinished);
-      await continueAsNew<typeof postenStatusPollerWorkflow>({
-        ...input,
-        carried: {
-          polls: state.polls,
-          changesDispatched: state.changesDispatched,
-          changesToUnowned: state.changesToUnowned,
-          runs: state.runs,
-        },
-      });
+    if (shouldContinueAsNew(iteration + 1 >= ITERATIONS_PER_RUN)) {
+      await continueAsNewAfterHandlers<typeof statusPoller>(nextPollerInput(input, state));
     }
   }
 }

@@ -1,9 +1,14 @@
 import { defineFlow } from '../flow';
 import { taskQueues } from '../task-queues';
 import { businessKey } from '../workflow-ids';
-import type { PostenSignatureJobInput, PostenSignatureJobResult } from './job';
+import type {
+  PostenSignatureJobInput,
+  PostenSignatureJobResult,
+  StatusPollerInput,
+  UnownedJobInput,
+  UnownedJobResult,
+} from './types';
 import { DEFAULT_QUEUE_SEGMENT, postenIdPrefixes, postenWorkflowTypes } from './names';
-import type { StatusPollerInput, UnownedJobInput, UnownedJobResult } from './poller';
 
 export function signatureJobWorkflowId(sender: string, reference: string): string {
   return businessKey(postenIdPrefixes.signatureJob, sender, reference);

@@ -1,6 +1,16 @@
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type {
+  CancelJobOutcome,
+  PostenStatusChange,
+  SignatureJobProgress,
+  StatusPollerState,
+  UnownedJobState,
+} from './types';
+
 /**
- * Persisted names of the Posten signering integration: workflow types, workflow-ID prefixes and failure types.
- * Renaming any of these strands running workflows or breaks callers that branch on failure types.
+ * Persisted names of the Posten signering integration: workflow types, workflow-ID prefixes and
+ * the signal, query and update definitions.
+ * Renaming any of these strands running workflows or breaks callers and running workflows that use them.
  */
 export const postenWorkflowTypes = {
   signatureJob: 'postenSignatureJobWorkflow',
@@ -20,28 +30,29 @@ export const postenIdPrefixes = {
 /** The business-key segment used for Posten's default polling queue (no `polling_queue` parameter). */
 export const DEFAULT_QUEUE_SEGMENT = '_default';
 
-/** Stable `ApplicationFailure.type` values of this integration (besides the common ones). */
-export const postenFailureTypes = {
-  /** The API answered `SCHEMA_VALIDATION_ERROR`: request or manifest not valid against Posten's XSDs. */
-  schemaValidation: 'PostenSchemaValidationError',
-  /** `NOT_AUTHORIZED`: the organisation has no API access, or the enterprise certificate was refused. */
-  notAuthorized: 'PostenNotAuthorized',
-  /** `BROKER_NOT_AUTHORIZED`: the certificate's organisation may not act for the sender. */
-  brokerNotAuthorized: 'PostenBrokerNotAuthorized',
-  /** Cancel answered 409: the job had already ended. */
-  jobAlreadyFinished: 'PostenJobAlreadyFinished',
-  /** 429 before the permitted poll time (carries the next permitted time as `nextRetryDelay`). */
-  tooEagerPolling: 'PostenTooEagerPolling',
-  /** 429 from the 10 requests/second rule (the organisation is blocked for 30 s). */
-  rateLimited: 'PostenRateLimited',
-  /** 5xx, dropped connection or timeout: retryable. */
-  unavailable: 'PostenUnavailable',
-  /** Any other HTTP answer a retry cannot fix. */
-  unexpectedResponse: 'PostenUnexpectedResponse',
-  /** Create was sent but its outcome could not be learnt, and no status change ever named the job. */
-  createOutcomeUnknown: 'PostenCreateOutcomeUnknown',
-  /** The job's availability period (plus grace) passed without a final status from Posten. */
-  noFinalStatus: 'PostenNoFinalStatus',
-  /** TLS, keystore or trust configuration is unusable (wrong passphrase, untrusted server, wrong org number). */
-  tlsConfiguration: 'PostenTlsConfiguration',
-} as const;
+/** Sent by the status poller to the workflow that owns the job (and to unowned-job workflows). */
+export const postenStatusChangeSignal = defineSignal<[{ change: PostenStatusChange }]>('postenStatusChange');
+
+/** Ask the job workflow to cancel the job at Posten (fire and forget; the outcome shows in the progress query). */
+export const postenCancelJobSignal = defineSignal<[{ reason?: string }]>('postenCancelJob');
+
+/** Cancel and learn the outcome; fails with `PostenJobAlreadyFinished` when Posten answers 409. */
+export const postenCancelJobUpdate = defineUpdate<CancelJobOutcome, [{ reason?: string }]>('postenCancelJob');
+
+/** Operator decision for a job whose create had an unknown outcome and that no status change has named yet. */
+export const postenResolveUncertainCreateUpdate = defineUpdate<
+  { accepted: true },
+  [{ action: 'RETRY_CREATE' | 'ABANDON' }]
+>('postenResolveUncertainCreate');
+
+export const postenJobProgressQuery = defineQuery<SignatureJobProgress>('postenJobProgress');
+
+export const postenPollerStateQuery = defineQuery<StatusPollerState>('postenPollerState');
+
+export const postenUnownedStateQuery = defineQuery<UnownedJobState>('postenUnownedState');
+
+/** Operator decision for an unowned job held for review. */
+export const postenReleaseUnownedUpdate = defineUpdate<
+  { confirmed: boolean },
+  [{ action: 'CONFIRM' | 'CANCEL_AND_CONFIRM' }]
+>('postenReleaseUnowned');

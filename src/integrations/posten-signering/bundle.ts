@@ -1,5 +1,5 @@
 import { unzipSync, zipSync, type Zippable } from 'fflate';
-import type { PostenSignatureJobInput } from '../../contract/posten-signering/job';
+import type { PostenSignatureJobInput } from '../../contract/posten-signering';
 import { bundleEntries, buildManifestXml } from './job-xml';
 import type { EnterpriseKeystore } from './keystore';
 import { signBundleFiles, type SignedFile } from './xades/sign';

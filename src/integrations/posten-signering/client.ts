@@ -1,8 +1,8 @@
 import type { Readable } from 'node:stream';
 import { Agent, request, type Dispatcher } from 'undici';
-import type { PostenStatusChange } from '../../contract/posten-signering/job';
+import type { PostenStatusChange } from '../../contract/posten-signering';
 import type { Logger } from '../../logging/logger';
-import type { PostenSigneringConfig } from './config';
+import type { PostenSigneringConfig } from '../../modules/posten-signering/config';
 import {
   PostenApiError,
   PostenBrokerNotAuthorizedError,

@@ -1,4 +1,4 @@
-import type { PostenSignatureJobInput, PostenSigner } from '../../contract/posten-signering/job';
+import type { PostenSignatureJobInput, PostenSigner } from '../../contract/posten-signering';
 import { escapeAttr, escapeText, optionalElement, XML_DECLARATION } from './xml/escape';
 import { NS } from './xml/dom';
 

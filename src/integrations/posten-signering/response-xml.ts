@@ -1,4 +1,4 @@
-import type { PortalJobStatus, PostenStatusChange, StatusChangeSignature } from '../../contract/posten-signering/job';
+import type { PortalJobStatus, PostenStatusChange, StatusChangeSignature } from '../../contract/posten-signering';
 import {
   child,
   childElements,

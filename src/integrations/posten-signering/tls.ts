@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import type { ConnectionOptions, PeerCertificate } from 'node:tls';
 import { loadPkcs12, organizationNumberOf, type EnterpriseKeystore } from './keystore';
-import type { PostenSigneringConfig } from './config';
+import type { PostenSigneringConfig } from '../../modules/posten-signering/config';
 
 export class ServerIdentityError extends Error {
   override readonly name = 'ServerIdentityError';

@@ -11,7 +11,7 @@ import type { AutopilotSettings, FaultRule } from './options';
  *   POST /control/jobs/:id/signers/:n/status           {"status": "BLOCKED"} (any value, also unknown ones)
  *   POST /control/jobs/:id/expire                      the deadline passes
  *   POST /control/jobs/:id/redeliver                   the last change comes back although it was confirmed
- *   POST /control/faults                               {"route": "poll", "kind": "malformedXml", "times": 1}
+ *   POST /control/faults                               {"route": "download", "kind": "status404", "times": 2}
  *   POST /control/autopilot                            {"mode": "sign", "delayMs": 500}
  *   GET  /control/stats                                request, 429, redelivery and confirmation counters
  */

@@ -49,7 +49,8 @@ export interface AutopilotSettings {
 }
 
 export type FaultRoute = 'create' | 'poll' | 'confirm' | 'cancel' | 'download' | 'any';
-export type FaultKind = 'status5xx' | 'latency' | 'drop' | 'dropAfterCommit' | 'malformedXml';
+/** `status404`: the resource is gone (e.g. a document deleted at Posten, or its retention passed). */
+export type FaultKind = 'status5xx' | 'status404' | 'latency' | 'drop' | 'dropAfterCommit' | 'malformedXml';
 
 export interface FaultRule {
   route: FaultRoute;

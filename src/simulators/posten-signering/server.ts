@@ -97,6 +97,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     if (fault.has('latency')) await new Promise((r) => setTimeout(r, fault.get('latency')?.latencyMs ?? 1000));
     if (fault.has('drop')) return void req.socket.destroy();
     if (fault.has('status5xx')) return send(res, 503, errorXml('SERVICE_UNAVAILABLE', 'simulated outage', 'SERVER'));
+    if (fault.has('status404')) return send(res, 404, errorXml('NOT_FOUND', 'simulated: the resource is gone'));
 
     const jobsUrl = `${base}/api/${org}/portal/signature-jobs`;
     try {

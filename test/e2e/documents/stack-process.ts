@@ -1,6 +1,6 @@
 import { startDevStack } from '../../../src/dev/stack';
 import { envOptional } from '../../../src/config/env';
-import { DEMO_SENDER } from '../../../src/integrations/posten-signering/demo';
+import { DEMO_SENDER } from '../../../src/modules/posten-signering/demo';
 import { loadSignstashConfig } from '../../../src/integrations/signstash/config';
 import { createLogger } from '../../../src/logging/logger';
 

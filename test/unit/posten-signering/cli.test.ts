@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { postenBundleCommand } from '../../../src/integrations/posten-signering/cli';
-import { demoPdf } from '../../../src/integrations/posten-signering/demo';
+import { postenBundleCommand } from '../../../src/modules/posten-signering/cli';
+import { demoPdf } from '../../../src/modules/posten-signering/demo';
 import { readDocumentBundle } from '../../../src/integrations/posten-signering/bundle';
 
 describe('ferje posten-bundle', () => {

@@ -6,12 +6,12 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { toFailure } from '../../../activities/posten-signering/failures';
-import type { PostenSignatureJobInput } from '../../../src/contract/posten-signering/job';
-import { postenFailureTypes } from '../../../src/contract/posten-signering/names';
+import type { PostenSignatureJobInput } from '../../../src/contract/posten-signering';
+import { postenFailureTypes } from '../../../src/contract/posten-signering';
 import { commonFailureTypes } from '../../../src/contract/failure-types';
 import { buildDocumentBundle } from '../../../src/integrations/posten-signering/bundle';
 import { PostenSignatureClient } from '../../../src/integrations/posten-signering/client';
-import { loadPostenConfig } from '../../../src/integrations/posten-signering/config';
+import { loadPostenConfig } from '../../../src/modules/posten-signering/config';
 import {
   PostenApiError,
   PostenBrokerNotAuthorizedError,
@@ -25,7 +25,7 @@ import {
 import { buildJobRequestXml } from '../../../src/integrations/posten-signering/job-xml';
 import { KeystoreError, loadPkcs12 } from '../../../src/integrations/posten-signering/keystore';
 import { multipartMixed, parseMultipart } from '../../../src/integrations/posten-signering/multipart';
-import { demoPdf } from '../../../src/integrations/posten-signering/demo';
+import { demoPdf } from '../../../src/modules/posten-signering/demo';
 import { createLogger } from '../../../src/logging/logger';
 import {
   startPostenSimulator,

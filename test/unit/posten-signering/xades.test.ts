@@ -6,13 +6,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { DOMParser, XMLSerializer } from '@xmldom/xmldom';
-import type { PostenSignatureJobInput } from '../../../src/contract/posten-signering/job';
+import type { PostenSignatureJobInput } from '../../../src/contract/posten-signering';
 import {
   buildDocumentBundle,
   readDocumentBundle,
   SIGNATURES_ENTRY,
 } from '../../../src/integrations/posten-signering/bundle';
-import { demoPdf } from '../../../src/integrations/posten-signering/demo';
+import { demoPdf } from '../../../src/modules/posten-signering/demo';
 import { loadPkcs12, type EnterpriseKeystore } from '../../../src/integrations/posten-signering/keystore';
 import { verifyBundleSignature } from '../../../src/integrations/posten-signering/xades/verify';
 import { canonicalize } from '../../../src/integrations/posten-signering/xml/c14n';

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import type { PostenSignatureJobInput } from '../../../src/contract/posten-signering/job';
-import { validatePostenJob } from '../../../src/contract/posten-signering/validate';
+import type { PostenSignatureJobInput } from '../../../src/contract/posten-signering';
+import { validatePostenJob } from '../../../src/contract/posten-signering';
 import {
   buildJobRequestXml,
   buildManifestXml,

@@ -2,11 +2,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { postenCancelJobSignal, postenCancelJobUpdate } from '../../../src/contract/posten-signering/handlers';
-import type { PostenSignatureJobResult } from '../../../src/contract/posten-signering/job';
-import { postenFailureTypes } from '../../../src/contract/posten-signering/names';
+import {
+  postenCancelJobSignal,
+  postenCancelJobUpdate,
+  postenFailureTypes,
+} from '../../../src/contract/posten-signering';
+import type { PostenSignatureJobResult } from '../../../src/contract/posten-signering';
 import { recordHistory } from '../../harness/histories';
-import { signerWithPin, startTestbed, type Testbed } from './testbed';
+import { signerWithPin, startTestbed, type Testbed } from './harness';
 
 describe('posten signature job: cancel', () => {
   let bed: Testbed;

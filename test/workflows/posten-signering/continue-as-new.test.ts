@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { statusPollerWorkflowId } from '../../../src/contract/posten-signering/flows';
-import { postenPollerStateQuery } from '../../../src/contract/posten-signering/handlers';
-import type { PostenSignatureJobResult } from '../../../src/contract/posten-signering/job';
+import { statusPollerWorkflowId, postenPollerStateQuery } from '../../../src/contract/posten-signering';
+import type { PostenSignatureJobResult } from '../../../src/contract/posten-signering';
 import { recordHistory } from '../../harness/histories';
 import { createLocalTestEnv } from '../../harness/temporal';
-import { signerWithPin, startTestbed, type Testbed } from './testbed';
+import { signerWithPin, startTestbed, type Testbed } from './harness';
 
 /** A dev server that suggests continue-as-new after 40 events, so both long-lived paths cross a run boundary. */
 describe('posten signering: continue-as-new keeps state (server suggests it after 40 events)', () => {

@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import {
-  postenJobProgressQuery,
-  postenResolveUncertainCreateUpdate,
-} from '../../../src/contract/posten-signering/handlers';
-import type { PostenSignatureJobResult } from '../../../src/contract/posten-signering/job';
+import { postenJobProgressQuery, postenResolveUncertainCreateUpdate } from '../../../src/contract/posten-signering';
+import type { PostenSignatureJobResult } from '../../../src/contract/posten-signering';
 import { searchAttributes } from '../../../src/contract/search-attributes';
 import { recordHistory } from '../../harness/histories';
-import { signerWithPin, startTestbed, type Testbed } from './testbed';
+import { signerWithPin, startTestbed, type Testbed } from './harness';
 
 describe('posten signature job: creates whose outcome is unknown', () => {
   let bed: Testbed;

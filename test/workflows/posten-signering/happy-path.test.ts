@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { postenJobProgressQuery } from '../../../src/contract/posten-signering/handlers';
-import type { PostenSignatureJobResult } from '../../../src/contract/posten-signering/job';
+import { postenJobProgressQuery } from '../../../src/contract/posten-signering';
+import type { PostenSignatureJobResult } from '../../../src/contract/posten-signering';
 import { searchAttributes } from '../../../src/contract/search-attributes';
 import { recordHistory } from '../../harness/histories';
 import { revealsMarker } from '../../harness/plaintext';
-import { pin, signerWithPin, startTestbed, type Testbed } from './testbed';
+import { pin, signerWithPin, startTestbed, type Testbed } from './harness';
 
 describe('posten signature job: happy path with two order groups (real dev server, simulator over mTLS)', () => {
   let bed: Testbed;

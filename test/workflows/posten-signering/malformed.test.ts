@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { PostenSignatureJobResult } from '../../../src/contract/posten-signering/job';
-import { signerWithPin, startTestbed, type Testbed } from './testbed';
+import type { PostenSignatureJobResult } from '../../../src/contract/posten-signering';
+import { signerWithPin, startTestbed, type Testbed } from './harness';
 
 describe('posten signering: malformed XML from the server', () => {
   let bed: Testbed;

@@ -3,9 +3,9 @@ import { after, before, describe, it } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { commonFailureTypes } from '../../../src/contract/failure-types';
-import type { PostenSignatureJobResult } from '../../../src/contract/posten-signering/job';
+import type { PostenSignatureJobResult } from '../../../src/contract/posten-signering';
 import { recordHistory } from '../../harness/histories';
-import { signerWithPin, startTestbed, type Testbed } from './testbed';
+import { signerWithPin, startTestbed, type Testbed } from './harness';
 
 describe('posten signature job: rejection, expiry, unknown statuses, invalid input', () => {
   let bed: Testbed;

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { statusPollerWorkflowId } from '../../../src/contract/posten-signering/flows';
-import { postenPollerStateQuery } from '../../../src/contract/posten-signering/handlers';
-import type { PostenSignatureJobResult } from '../../../src/contract/posten-signering/job';
-import { signerWithPin, startTestbed, type Testbed } from './testbed';
+import { statusPollerWorkflowId, postenPollerStateQuery } from '../../../src/contract/posten-signering';
+import type { PostenSignatureJobResult } from '../../../src/contract/posten-signering';
+import { signerWithPin, startTestbed, type Testbed } from './harness';
 
 describe('posten signering: several polling queues side by side', () => {
   let bed: Testbed;

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { postenJobProgressQuery } from '../../../src/contract/posten-signering/handlers';
-import type { PostenSignatureJobResult } from '../../../src/contract/posten-signering/job';
+import { postenJobProgressQuery } from '../../../src/contract/posten-signering';
+import type { PostenSignatureJobResult } from '../../../src/contract/posten-signering';
 import { recordHistory } from '../../harness/histories';
-import { signerWithPin, startTestbed, type Testbed } from './testbed';
+import { signerWithPin, startTestbed, type Testbed } from './harness';
 
 describe('posten signature job: redelivered changes (redelivery time shortened to 1.5 s)', () => {
   let bed: Testbed;

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { PostenSignatureJobResult } from '../../../src/contract/posten-signering/job';
+import type { PostenSignatureJobResult } from '../../../src/contract/posten-signering';
 import { PostenSignatureClient } from '../../../src/integrations/posten-signering/client';
-import { loadPostenConfig } from '../../../src/integrations/posten-signering/config';
+import { loadPostenConfig } from '../../../src/modules/posten-signering/config';
 import { fixturesDir } from '../../harness/worker';
-import { signerWithPin, startTestbed, type Testbed } from './testbed';
+import { signerWithPin, startTestbed, type Testbed } from './harness';
 
 function startWorkerProcess(bed: Testbed): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(fixturesDir, 'posten-signering-worker.ts')], {

@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ensureStatusPoller } from '../../../activities/posten-signering/runtime';
-import { signatureJobWorkflowId, unownedJobWorkflowId } from '../../../src/contract/posten-signering/flows';
-import { postenUnownedStateQuery } from '../../../src/contract/posten-signering/handlers';
-import type { UnownedJobResult } from '../../../src/contract/posten-signering/poller';
+import {
+  signatureJobWorkflowId,
+  unownedJobWorkflowId,
+  postenUnownedStateQuery,
+} from '../../../src/contract/posten-signering';
+import type { UnownedJobResult } from '../../../src/contract/posten-signering';
 import { searchAttributes } from '../../../src/contract/search-attributes';
 import { recordHistory } from '../../harness/histories';
-import { assertNoPersonalData, operatorView } from './operator-view';
-import { pin, startTestbed, type Testbed } from './testbed';
+import { assertNoPersonalData, operatorView, pin, startTestbed, type Testbed } from './harness';
 
 describe('posten signering: unowned jobs with POSTEN_SIGNERING_UNOWNED_POLICY=ADOPT (redelivery time 1.5 s)', () => {
   let bed: Testbed;
@@ -95,6 +97,7 @@ describe('posten signering: unowned jobs with POSTEN_SIGNERING_UNOWNED_POLICY=AD
       signatureJobId: job.id,
       jobStatus: 'COMPLETED_SUCCESSFULLY',
       held: false,
+      ignoredSignals: 0,
       xadesStored: 2,
       padesStored: true,
     });

@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ensureStatusPoller } from '../../../activities/posten-signering/runtime';
-import { unownedJobWorkflowId } from '../../../src/contract/posten-signering/flows';
-import { postenReleaseUnownedUpdate, postenUnownedStateQuery } from '../../../src/contract/posten-signering/handlers';
-import type { PostenSignatureJobResult } from '../../../src/contract/posten-signering/job';
-import type { UnownedJobResult } from '../../../src/contract/posten-signering/poller';
+import {
+  unownedJobWorkflowId,
+  postenReleaseUnownedUpdate,
+  postenUnownedStateQuery,
+} from '../../../src/contract/posten-signering';
+import type { PostenSignatureJobResult, UnownedJobResult } from '../../../src/contract/posten-signering';
 import { searchAttributes } from '../../../src/contract/search-attributes';
 import { recordHistory } from '../../harness/histories';
-import { assertNoPersonalData, operatorView } from './operator-view';
-import { pin, signerWithPin, startTestbed, type Testbed } from './testbed';
+import { assertNoPersonalData, operatorView, pin, signerWithPin, startTestbed, type Testbed } from './harness';
 
 describe('posten signering: status changes no job workflow owns', () => {
   let bed: Testbed;
@@ -117,6 +118,7 @@ describe('posten signering: status changes no job workflow owns', () => {
       jobStatus: 'COMPLETED_SUCCESSFULLY',
       decision: 'CONFIRMED_LATE_REDELIVERY',
       xades: [],
+      documentsMissing: [],
     });
 
     const statsAfter = await bed.control.stats();

@@ -5,14 +5,13 @@ import { createHash } from 'node:crypto';
 import { UsageError, type CliCommand } from '../../cli/command';
 import { createBlobStore } from '../../blobs/from-config';
 import { loadFerjeConfig } from '../../config/ferje-config';
-import type { PostenSignatureJobInput } from '../../contract/posten-signering/job';
-import { validatePostenJob } from '../../contract/posten-signering/validate';
-import { buildDocumentBundle, SIGNATURES_ENTRY } from './bundle';
+import type { PostenSignatureJobInput } from '../../contract/posten-signering';
+import { validatePostenJob } from '../../contract/posten-signering';
+import { buildDocumentBundle, SIGNATURES_ENTRY } from '../../integrations/posten-signering/bundle';
 import { loadPostenConfig } from './config';
-import { buildJobRequestXml } from './job-xml';
-import { loadPkcs12, type EnterpriseKeystore } from './keystore';
-import { validatePortalXml, validateSignaturesXml } from './xsd';
-import { createTestPki } from '../../simulators/posten-signering/test-pki';
+import { buildJobRequestXml } from '../../integrations/posten-signering/job-xml';
+import { loadPkcs12, type EnterpriseKeystore } from '../../integrations/posten-signering/keystore';
+import { validatePortalXml, validateSignaturesXml } from '../../integrations/posten-signering/xsd';
 
 /** A job description for the CLI: documents may name a local file (`path`) instead of a blob reference. */
 type CliJob = Omit<PostenSignatureJobInput, 'documents'> & {
@@ -87,7 +86,9 @@ export const postenBundleCommand: CliCommand = {
 
 async function keystoreFor(testCertificate: boolean, sender: string): Promise<EnterpriseKeystore> {
   if (testCertificate) {
-    // Only for looking at the structure: a throw-away certificate from a throw-away CA.
+    // Only for looking at the structure: a throw-away certificate from a throw-away CA (the simulator's test PKI,
+    // loaded only here so that production code never loads the simulator).
+    const { createTestPki } = await import('../../simulators/posten-signering/test-pki.js');
     return loadPkcs12(createTestPki().enterprise(sender, 'inspect'), 'inspect');
   }
   const config = loadPostenConfig(process.env);

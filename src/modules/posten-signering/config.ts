@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError, envInt, envList, envOptional, envString, envUrl, type Env } from '../../config/env';
 import { taskQueues } from '../../contract/task-queues';
-import type { UnownedJobPolicy } from '../../contract/posten-signering/poller';
+import type { UnownedJobPolicy } from '../../contract/posten-signering';
 
 export const POSTEN_PRODUCTION_ROOT = 'https://api.signering.posten.no/api';
 export const POSTEN_ORGANIZATION_NUMBER = '984661185';

@@ -100,10 +100,41 @@ export interface DuplicateJob {
   pades?: BlobRef;
 }
 
+/**
+ * A document Posten offered (or owed) that Ferje could not get: the download answered 404 or another refusal a retry
+ * cannot fix (the documents were deleted at Posten, or their retention ran out). `signerIndex` is the signer's
+ * position in the input.
+ */
+export type MissingDocument = { document: 'PADES' } | { document: 'XADES'; signerIndex: number };
+
+/**
+ * How a signature job ended, as its result says:
+ * - Posten's final job status (`COMPLETED_SUCCESSFULLY`, `FAILED`; `IN_PROGRESS` only inside failures' details);
+ * - `COMPLETED_DOCUMENTS_MISSING`: every signer signed, but at least one signed document could not be downloaded
+ *   (see `documentsMissing`): never reported as plain success;
+ * - `NOT_CREATED`: cancelled before the job was created at Posten.
+ */
+export type PostenSignatureJobOutcome = PortalJobStatus | 'COMPLETED_DOCUMENTS_MISSING' | 'NOT_CREATED';
+
+/** Values of the `FerjeStatus` search attribute of a signature-job workflow. */
+export type PostenSignatureJobStatus = PostenSignatureJobOutcome | 'CREATING' | 'CREATE_UNCERTAIN' | 'CANCELLING';
+
+/** Values of the `FerjeStatus` search attribute of a status-poller workflow. */
+export type PostenStatusPollerStatus = 'POLLING';
+
+/** Values of the `FerjeStatus` search attribute of an unowned-job workflow (`HELD`: waiting for an operator). */
+export type PostenUnownedJobStatus = 'HELD' | 'RECEIVED' | PortalJobStatus;
+
 export interface PostenSignatureJobResult {
   /** Posten's job id (xs:long, kept as a string); absent when the job was cancelled before it was created. */
   signatureJobId?: string;
-  status: PortalJobStatus | 'NOT_CREATED';
+  status: PostenSignatureJobOutcome;
+  /**
+   * Documents Posten offered that could not be downloaded (empty when every one is stored). Ferje still confirmed
+   * the change at Posten: what it could store is durable, the gap is durable in this result, and an unconfirmed
+   * change would only come back every 10 minutes without the documents (see docs/posten-signering.md).
+   */
+  documentsMissing: MissingDocument[];
   cancelledBySender: boolean;
   signers: SignerProgress[];
   /** The signed PDF (PAdES) when Posten offered one at the end (every signer, or the signatures made so far). */
@@ -132,6 +163,8 @@ export interface SignatureJobResumeState {
   redeliveriesRecognised: number;
   deadlineAt: number;
   pendingChanges: PostenStatusChange[];
+  /** Absent in state carried by runs before documents could be missing. */
+  documentsMissing?: MissingDocument[];
 }
 
 /** One signature in a status change. Carries personal data: travels only inside encrypted payloads. */
@@ -168,4 +201,107 @@ export function isTerminalJobStatus(status: string): status is 'COMPLETED_SUCCES
  */
 export function statusChangeKey(change: PostenStatusChange): string {
   return [change.signatureJobId, change.status, ...change.signatures.map((s) => `${s.status}@${s.since}`)].join('|');
+}
+
+export interface StatusPollerInput {
+  sender: string;
+  /** Absent = the sender's default queue. */
+  pollingQueue?: string;
+  /** Changes one drain activity hands over before it reports back (default 100). */
+  maxChangesPerDrain?: number;
+  /** Counters carried through continue-as-new. */
+  carried?: { polls: number; changesDispatched: number; changesToUnowned: number; runs: number };
+}
+
+/** How Ferje treats status changes of jobs that no signature-job workflow owns. */
+export type UnownedJobPolicy = 'HOLD' | 'ADOPT';
+
+export interface UnownedJobInput {
+  sender: string;
+  pollingQueue?: string;
+  signatureJobId: string;
+  /** The reference Posten reported (may be absent for jobs created without one). */
+  reference?: string;
+  policy: UnownedJobPolicy;
+  /** Set when the reference belongs to a closed Ferje job workflow that owned a different Posten job. */
+  duplicateOf?: { workflowId: string; signatureJobId?: string };
+  /** Set when the reference belongs to a closed Ferje job workflow that owned this very job (a late redelivery). */
+  ownedByClosedWorkflow?: string;
+  /** State carried through continue-as-new (set by Ferje). */
+  resume?: UnownedJobResumeState;
+}
+
+export interface UnownedJobResumeState {
+  jobStatus?: PortalJobStatus;
+  released: boolean;
+  cancelled: boolean;
+  changesReceived: number;
+  confirmed: number;
+  seenChangeKeys: string[];
+  /** XAdES by position in Posten's signature list (the signers' identities are not known to Ferje here). */
+  xades: (BlobRef | null)[];
+  pades?: BlobRef;
+  /** Documents Posten offered but refused to hand out (absent in state carried by earlier runs). */
+  documentsMissing?: MissingDocument[];
+  latest?: PostenStatusChange;
+  pendingChanges: PostenStatusChange[];
+}
+
+export interface UnownedJobResult {
+  signatureJobId: string;
+  jobStatus?: PortalJobStatus;
+  decision: 'ADOPTED' | 'CONFIRMED_BY_OPERATOR' | 'CANCELLED_DUPLICATE' | 'CONFIRMED_LATE_REDELIVERY';
+  xades: BlobRef[];
+  pades?: BlobRef;
+  /** Documents Posten offered but refused to hand out (`signerIndex` = position in Posten's signature list). */
+  documentsMissing: MissingDocument[];
+}
+
+export interface CancelJobOutcome {
+  /** `CANCELLATION_REQUESTED`: Posten accepted (204); the final FAILED status follows through the queue. */
+  outcome: 'CANCELLATION_REQUESTED' | 'NOT_CREATED';
+}
+
+export type SignatureJobPhase =
+  'VALIDATING' | 'CREATING' | 'CREATE_UNCERTAIN' | 'AWAITING_SIGNATURES' | 'CANCELLING' | 'FINISHED';
+
+/** Plain snapshot for the UI and callers; signers are referenced by index only (no personal data). */
+export interface SignatureJobProgress {
+  phase: SignatureJobPhase;
+  signatureJobId?: string;
+  jobStatus: PortalJobStatus | 'NOT_CREATED';
+  signers: SignerProgress[];
+  pades?: BlobRef;
+  changesProcessed: number;
+  redeliveriesRecognised: number;
+  /** Signals whose argument was malformed: ignored (and logged) rather than failing the workflow task. */
+  ignoredSignals: number;
+  documentsMissing: MissingDocument[];
+  duplicateJobIds: string[];
+  cancelRequested: boolean;
+  cancelOutcome?: 'CANCELLATION_REQUESTED' | 'ALREADY_FINISHED' | 'NOT_CREATED';
+}
+
+export interface StatusPollerState {
+  sender: string;
+  pollingQueue?: string;
+  polls: number;
+  changesDispatched: number;
+  changesToUnowned: number;
+  lastOutcome?: string;
+  lastPollAt?: string;
+  nextPollAt?: string;
+  runs: number;
+}
+
+export interface UnownedJobState {
+  signatureJobId: string;
+  jobStatus?: PortalJobStatus;
+  held: boolean;
+  changesReceived: number;
+  confirmed: number;
+  xadesStored: number;
+  padesStored: boolean;
+  ignoredSignals: number;
+  decision?: string;
 }

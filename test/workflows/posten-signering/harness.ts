@@ -2,17 +2,20 @@ import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomInt } from 'node:crypto';
-import type { WorkflowHandle } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createPostenSigneringActivities } from '../../../activities/posten-signering';
 import { FsBlobStore } from '../../../src/blobs/fs-blob-store';
 import { loadFerjeConfig } from '../../../src/config/ferje-config';
 import type { BlobRef } from '../../../src/contract/blob-ref';
-import { signatureJobWorkflowId, statusPollerWorkflowId } from '../../../src/contract/posten-signering/flows';
-import type { PostenSignatureJobInput, PostenSigner } from '../../../src/contract/posten-signering/job';
-import { postenWorkflowTypes } from '../../../src/contract/posten-signering/names';
-import { demoPdf } from '../../../src/integrations/posten-signering/demo';
+import {
+  signatureJobWorkflowId,
+  statusPollerWorkflowId,
+  postenWorkflowTypes,
+} from '../../../src/contract/posten-signering';
+import type { PostenSignatureJobInput, PostenSigner } from '../../../src/contract/posten-signering';
+import { demoPdf } from '../../../src/modules/posten-signering/demo';
 import { createLogger } from '../../../src/logging/logger';
 import type { IntegrationContext } from '../../../src/platform/integration';
 import {
@@ -23,6 +26,9 @@ import {
 import type { SimStats } from '../../../src/simulators/posten-signering/model';
 import { getTestEnv } from '../../harness/temporal';
 import { createTestWorker, uniqueTaskQueue } from '../../harness/worker';
+import { decodeUserMetadata } from '@temporalio/common/lib/internal-non-workflow';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { revealsMarker } from '../../harness/plaintext';
 
 export interface Testbed {
   env: TestWorkflowEnvironment;
@@ -231,3 +237,39 @@ export const signerWithPin = (n: number, order = 0): PostenSigner => ({
   order,
   notifications: { email: `signer${n}@example.com` },
 });
+
+/**
+ * What an operator reads about a workflow, decoded as the UI shows it through the codec server: its ID, static
+ * summary and details, search attributes, current details, and the summaries of its activities and timers.
+ */
+export async function operatorView(client: Client, workflowId: string): Promise<string[]> {
+  const handle = client.workflow.getHandle(workflowId);
+  const description = await handle.describe();
+  const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+  const texts = [
+    workflowId,
+    (await description.staticSummary()) ?? '',
+    (await description.staticDetails()) ?? '',
+    JSON.stringify(description.typedSearchAttributes.getAll()),
+    metadata.currentDetails ?? '',
+  ];
+  for (const event of (await handle.fetchHistory()).events ?? []) {
+    if (!event.userMetadata) continue;
+    const { staticSummary, staticDetails } = await decodeUserMetadata(
+      client.options.loadedDataConverter,
+      event.userMetadata,
+    );
+    texts.push(String(staticSummary ?? ''), String(staticDetails ?? ''));
+  }
+  return texts;
+}
+
+/** Fails when any marker (a personal number, an e-mail address) is in the operator's view or readable in the history. */
+export async function assertNoPersonalData(client: Client, workflowId: string, markers: string[]): Promise<void> {
+  const view = (await operatorView(client, workflowId)).join('\n');
+  const history = historyToJSON(await client.workflow.getHandle(workflowId).fetchHistory());
+  for (const marker of markers) {
+    if (view.includes(marker)) throw new Error(`personal data (${marker.length} characters) in the operator's view`);
+    if (revealsMarker(history, marker)) throw new Error('personal data readable in the exported history');
+  }
+}

@@ -1,6 +1,6 @@
 import { startFlow } from '../../client/flows';
-import { postenFlows } from '../../contract/posten-signering/flows';
-import type { PostenSignatureJobResult } from '../../contract/posten-signering/job';
+import { postenFlows } from '../../contract/posten-signering';
+import type { PostenSignatureJobResult } from '../../contract/posten-signering';
 import type { DemoContext, DemoResult } from '../../platform/integration';
 import { envOptional } from '../../config/env';
 
