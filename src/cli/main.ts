@@ -1,5 +1,6 @@
 import { integrations } from '../platform/registry';
 import { UsageError, type CliCommand } from './command';
+import { clusterCommand } from './commands/cluster';
 import { demoCommand } from './commands/demo';
 import { devCommand } from './commands/dev';
 import { keysCommand } from './commands/keys';
@@ -18,6 +19,7 @@ export const commands: CliCommand[] = [
   cancelCommand,
   flowsCommand,
   keysCommand,
+  clusterCommand,
   ...integrations.flatMap((i) => i.cliCommands ?? []),
 ];
 
