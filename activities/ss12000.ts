@@ -7,7 +7,7 @@ import { Ss12000ApiClient } from '../src/integrations/ss12000/api-client';
 import { loadSs12000Config, type Ss12000Config } from '../src/integrations/ss12000/config';
 import { Ss12000Error } from '../src/integrations/ss12000/errors';
 import { PageSyncer, type PageCounts } from '../src/integrations/ss12000/page-sync';
-import { SqliteStore } from '../src/integrations/ss12000/store/sqlite-store';
+import { configuredStoreLocation, openSs12000Store } from '../src/integrations/ss12000/store/open-store';
 import type { Ss12000Store, TypeStateRow } from '../src/integrations/ss12000/store/store';
 import { createTokenProvider } from '../src/integrations/ss12000/token-provider';
 import { EntityValidator } from '../src/integrations/ss12000/validation';
@@ -15,7 +15,7 @@ import { webhookTargetUrl } from '../src/integrations/ss12000/webhook-auth';
 import type { IntegrationContext } from '../src/platform/integration';
 
 export interface Ss12000ActivityDeps {
-  /** Use this store instead of the configured embedded one (tests, other sinks). */
+  /** Use this store instead of the configured one (tests, other sinks). */
   store?: Ss12000Store;
   config?: Ss12000Config;
 }
@@ -42,8 +42,14 @@ export function createSs12000Activities(ctx: IntegrationContext, deps: Ss12000Ac
   const logger = ctx.logger.child('ss12000');
   let validator: EntityValidator | undefined;
   let store: Promise<Ss12000Store> | undefined;
+  // A store that could not be opened (Postgres not reachable yet) is tried again by the next activity.
   const openStore = (): Promise<Ss12000Store> =>
-    (store ??= deps.store ? Promise.resolve(deps.store) : SqliteStore.open(config.storePath));
+    (store ??= deps.store
+      ? Promise.resolve(deps.store)
+      : openSs12000Store(configuredStoreLocation(config)).catch((err: unknown) => {
+          store = undefined;
+          throw err;
+        }));
   const client = (apiBaseUrl: string): Ss12000ApiClient =>
     new Ss12000ApiClient({ baseUrl: apiBaseUrl, tokens, timeoutMs: config.httpTimeoutMs });
 

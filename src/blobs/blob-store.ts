@@ -6,6 +6,17 @@ export interface BlobMetadata {
   fileName?: string;
 }
 
+/** A blob reference names its content by the lowercase hex SHA-256: anything else is refused before any I/O. */
+export const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+/** The reference a put returns: content address and size, plus the caller's metadata where given. */
+export function blobRefOf(sha256: string, size: number, metadata: BlobMetadata): BlobRef {
+  const ref: BlobRef = { sha256, size };
+  if (metadata.mediaType !== undefined) ref.mediaType = metadata.mediaType;
+  if (metadata.fileName !== undefined) ref.fileName = metadata.fileName;
+  return ref;
+}
+
 export class BlobNotFoundError extends Error {
   override readonly name = 'BlobNotFoundError';
   constructor(readonly sha256: string) {

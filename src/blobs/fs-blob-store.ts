@@ -6,15 +6,15 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { BlobRef } from '../contract/blob-ref';
 import {
+  blobRefOf,
   BlobIntegrityError,
   BlobNotFoundError,
   type BlobMetadata,
   type BlobRange,
   type BlobStat,
   type BlobStore,
+  SHA256_HEX,
 } from './blob-store';
-
-const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 /**
  * Blob store on a local (or shared, for several workers) file system: `<root>/sha256/ab/cd/<hash>`.
@@ -51,7 +51,7 @@ export class FsBlobStore implements BlobStore {
       await mkdir(path.dirname(target), { recursive: true });
       await rename(tmp, target);
       await fsyncPath(path.dirname(target));
-      return { sha256, size, ...definedOnly(metadata) };
+      return blobRefOf(sha256, size, metadata);
     } catch (err) {
       await unlink(tmp).catch(() => undefined);
       throw err;
@@ -125,11 +125,4 @@ async function fsyncPath(p: string): Promise<void> {
   } finally {
     await handle.close();
   }
-}
-
-function definedOnly(metadata: BlobMetadata): BlobMetadata {
-  const out: BlobMetadata = {};
-  if (metadata.mediaType !== undefined) out.mediaType = metadata.mediaType;
-  if (metadata.fileName !== undefined) out.fileName = metadata.fileName;
-  return out;
 }

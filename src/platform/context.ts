@@ -1,5 +1,5 @@
 import type { Client, Connection } from '@temporalio/client';
-import { FsBlobStore } from '../blobs/fs-blob-store';
+import { createBlobStore } from '../blobs/from-config';
 import { connectFerjeClient } from '../client/connect';
 import { loadKeyRing, type KeyRing } from '../codec/key-ring';
 import type { Env } from '../config/env';
@@ -31,7 +31,7 @@ export async function createPlatform(
     keyRing,
     client,
     namespace: temporal.namespace,
-    blobStore: new FsBlobStore(config.blobDir),
+    blobStore: createBlobStore(env, config),
     logger,
     close: () => client.connection.close(),
   };

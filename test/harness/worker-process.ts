@@ -1,6 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { FsBlobStore } from '../../src/blobs/fs-blob-store';
+import { createBlobStore } from '../../src/blobs/from-config';
 import { ferjeDataConverter } from '../../src/codec/data-converter';
 import { loadFerjeConfig } from '../../src/config/ferje-config';
 import { createLogger } from '../../src/logging/logger';
@@ -33,7 +33,7 @@ export function runWorkerProcess(options: WorkerProcessOptions): void {
       env: process.env,
       client: new Client({ connection: clientConnection, dataConverter: ferjeDataConverter(testKeyRing()) }),
       namespace: 'default',
-      blobStore: new FsBlobStore(config.blobDir),
+      blobStore: createBlobStore(process.env, config),
       logger: createLogger('worker', 'WARN'),
     };
     const worker = await createFerjeWorker({

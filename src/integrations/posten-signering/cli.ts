@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createHash } from 'node:crypto';
 import { UsageError, type CliCommand } from '../../cli/command';
-import { FsBlobStore } from '../../blobs/fs-blob-store';
+import { createBlobStore } from '../../blobs/from-config';
 import { loadFerjeConfig } from '../../config/ferje-config';
 import type { PostenSignatureJobInput } from '../../contract/posten-signering/job';
 import { validatePostenJob } from '../../contract/posten-signering/validate';
@@ -38,7 +38,7 @@ export const postenBundleCommand: CliCommand = {
     if (!values.job || !values.out) throw new UsageError('--job and --out are required');
     const raw = JSON.parse(await readFile(values.job, 'utf8')) as CliJob;
     const baseDir = path.dirname(path.resolve(values.job));
-    const blobStore = new FsBlobStore(loadFerjeConfig(process.env).blobDir);
+    const blobStore = createBlobStore(process.env, loadFerjeConfig(process.env));
     const documents: Uint8Array[] = [];
     const job: PostenSignatureJobInput = { ...raw, documents: [] };
     for (const doc of raw.documents ?? []) {

@@ -3,8 +3,10 @@ import { parseArgs } from 'node:util';
 import { loadFerjeConfig } from '../../config/ferje-config';
 import type { CliCommand } from '../../cli/command';
 import { loadSs12000Config } from './config';
-import { SqliteStore, StoreLockedError } from './store/sqlite-store';
-import type { StoreSummaryRow } from './store/store';
+import { displayLocation, isPostgresUrl } from './store/location';
+import { configuredStoreLocation, openSs12000Store } from './store/open-store';
+import { StoreLockedError } from './store/sqlite-store';
+import type { Ss12000Store, StoreSummaryRow } from './store/store';
 
 export function formatStatus(rows: StoreSummaryRow[]): string {
   if (rows.length === 0) return 'Nothing synced yet.';
@@ -35,32 +37,50 @@ export function formatStatus(rows: StoreSummaryRow[]): string {
 
 export const ss12000StatusCommand: CliCommand = {
   name: 'ss12000-status',
-  usage: 'ferje ss12000-status [--huvudman ref] [--store file] [--json]',
+  usage: 'ferje ss12000-status [--huvudman ref] [--store file|postgres-url] [--json]',
   description: 'Per huvudman and resource type: entities stored, watermark and the last pass outcome',
   async run(args) {
     const { values } = parseArgs({
       args,
       options: { huvudman: { type: 'string' }, store: { type: 'string' }, json: { type: 'boolean', default: false } },
     });
-    const file = values.store ?? loadSs12000Config(process.env, loadFerjeConfig(process.env)).storePath;
-    if (!existsSync(file)) {
-      console.error(`No SS12000 store at ${file} (nothing synced yet, or set SS12000_STORE_PATH / --store).`);
+    const location =
+      values.store ?? configuredStoreLocation(loadSs12000Config(process.env, loadFerjeConfig(process.env)));
+    const shown = displayLocation(location);
+    if (!isPostgresUrl(location) && !existsSync(location)) {
+      console.error(`No SS12000 store at ${shown} (nothing synced yet, or set SS12000_STORE_PATH / --store).`);
       return 1;
     }
-    let store: SqliteStore;
+    let store: Ss12000Store;
     try {
-      store = await SqliteStore.open(file, { readOnly: true });
+      store = await openSs12000Store(location, { readOnly: true });
     } catch (err) {
-      if (!(err instanceof StoreLockedError)) throw err;
-      console.error(`Cannot read ${file}: ${err.message}.`);
+      if (!(err instanceof StoreLockedError) && !isPostgresError(err)) throw err;
+      console.error(`Cannot read ${shown}: ${err.message}.`);
       return 1;
     }
     try {
       const rows = await store.summary(values.huvudman);
       console.log(values.json ? JSON.stringify(rows, null, 2) : formatStatus(rows));
       return 0;
+    } catch (err) {
+      if (!isPostgresError(err)) throw err;
+      console.error(
+        err.code === '42P01' || err.code === '3F000'
+          ? `No SS12000 data in ${shown} yet (the SS12000 worker creates its schema when it starts).`
+          : `Cannot read ${shown}: ${err.message}.`,
+      );
+      return 1;
     } finally {
       await store.close();
     }
   },
 };
+
+/** Errors from the Postgres server or the connection to it (the driver's errors carry a code). */
+function isPostgresError(err: unknown): err is Error & { code?: string } {
+  return (
+    err instanceof Error &&
+    (err.name === 'DatabaseError' || /^(E[A-Z]+|[0-9A-Z]{5})$/.test(String((err as { code?: unknown }).code)))
+  );
+}

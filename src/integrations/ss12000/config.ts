@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { envInt, envOptional, envString, envUrl, ConfigError, type Env } from '../../config/env';
 import type { FerjeConfig } from '../../config/ferje-config';
+import { isPostgresUrl } from './store/location';
 
 /** Skolverket's SS12000 Client entity id: the client key it asks nutid for tokens with (digest §4). */
 export const skolverketClientEntityId = 'https://api.skolverket.se/provtjanst/ss12000/klient/v1';
@@ -24,7 +25,10 @@ export interface Ss12000Config {
     targetSecret: Buffer;
     publicBaseUrl: string;
   };
+  /** The embedded store's file (the default). */
   storePath: string;
+  /** `FERJE_SS12000_STORE`: a Postgres URL that several workers share (and other systems read) instead. */
+  storeUrl?: string;
   httpTimeoutMs: number;
   /** Parallel POSTs of log entries per page. */
   reportConcurrency: number;
@@ -43,6 +47,16 @@ function targetSecret(env: Env, dataDir: string): Buffer {
     writeFileSync(file, randomBytes(32).toString('base64url'), { flag: 'wx', mode: 0o600 });
   }
   return Buffer.from(readFileSync(file, 'utf8').trim(), 'utf8');
+}
+
+function sharedStoreUrl(env: Env): string | undefined {
+  const url = envOptional(env, 'FERJE_SS12000_STORE');
+  if (url !== undefined && !isPostgresUrl(url)) {
+    throw new ConfigError(
+      'FERJE_SS12000_STORE must be a postgres:// URL (leave it unset for the embedded store at SS12000_STORE_PATH)',
+    );
+  }
+  return url;
 }
 
 export function loadSs12000Config(env: Env, config: FerjeConfig): Ss12000Config {
@@ -78,6 +92,7 @@ export function loadSs12000Config(env: Env, config: FerjeConfig): Ss12000Config 
       publicBaseUrl: config.ingress.publicBaseUrl,
     },
     storePath: path.resolve(envString(env, 'SS12000_STORE_PATH', path.join(config.dataDir, 'ss12000', 'store.sqlite'))),
+    storeUrl: sharedStoreUrl(env),
     httpTimeoutMs: envInt(env, 'SS12000_HTTP_TIMEOUT_MS', 30_000, { min: 100 }),
     reportConcurrency: envInt(env, 'SS12000_REPORT_CONCURRENCY', 8, { min: 1, max: 64 }),
   };

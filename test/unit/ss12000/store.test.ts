@@ -3,31 +3,25 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, it, mock } from 'node:test';
-import type { StepOutcome } from '../../../src/contract/ss12000/types';
+import { after, afterEach, beforeEach, describe, it, mock } from 'node:test';
 import { ss12000StatusCommand } from '../../../src/integrations/ss12000/cli';
 import { SqliteStore, StoreLockedError } from '../../../src/integrations/ss12000/store/sqlite-store';
+import { deletedAt, idA, idB, row, ss12000StoreContract } from '../../harness/ss12000-store-contract';
 
-const idA = '0b7f6a3e-1c2d-4e5f-8a9b-0c1d2e3f4a5b';
-const idB = '1b7f6a3e-1c2d-4e5f-8a9b-0c1d2e3f4a5b';
-const deletedAt = '2025-03-02T10:00:00.000Z';
-
-const row = (id: string, body: Record<string, unknown>, modified?: string) => ({
-  id,
-  modified,
-  body: JSON.stringify({ id, ...body }),
+const contractDirs: string[] = [];
+after(() => {
+  for (const dir of contractDirs) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const outcome = (changes: Partial<StepOutcome> = {}): StepOutcome => ({
-  step: 'Person',
-  status: 'SUCCEEDED',
-  pages: 2,
-  fetched: 150,
-  stored: 149,
-  invalid: 1,
-  deleted: 0,
-  finishedAt: '2025-03-01T08:05:00.000Z',
-  ...changes,
+ss12000StoreContract('SqliteStore', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ferje-ss12000-store-'));
+  contractDirs.push(dir);
+  const file = path.join(dir, 'ss12000.db');
+  return {
+    open: () => SqliteStore.open(file),
+    openReader: () => SqliteStore.open(file, { readOnly: true }),
+    cliStore: file,
+  };
 });
 
 describe('SqliteStore (embedded SS12000 store)', () => {
@@ -47,114 +41,10 @@ describe('SqliteStore (embedded SS12000 store)', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('inserts on upsert and replaces the body when the same id is upserted again (one row)', async () => {
-    const s = await open();
-    assert.equal(await s.upsert('hm', 'Person', [row(idA, { givenName: 'Alva' }, '2025-03-01T08:00:00Z')]), 1);
-    assert.deepEqual(await s.get('hm', 'Person', idA), { body: { id: idA, givenName: 'Alva' }, deletedAt: undefined });
-    assert.equal(await s.upsert('hm', 'Person', [row(idA, { givenName: 'Elsa' }, '2025-03-01T09:00:00Z')]), 1);
-    assert.deepEqual(await s.get('hm', 'Person', idA), { body: { id: idA, givenName: 'Elsa' }, deletedAt: undefined });
-    assert.deepEqual(await s.summary(), [{ huvudman: 'hm', step: 'Person', stored: 1, softDeleted: 0 }]);
-    assert.equal(await s.upsert('hm', 'Person', []), 0, 'an empty page writes nothing');
-  });
-
-  it('keeps rows per huvudman and type: the same id under two huvudmän is two rows, summary(h) shows only h', async () => {
-    const s = await open();
-    await s.upsert('a', 'Person', [row(idA, { givenName: 'Alva' }), row(idB, { givenName: 'Nils' })]);
-    await s.upsert('b', 'Person', [row(idA, { givenName: 'Hugo' })]);
-    await s.upsert('a', 'Group', [row(idA, { displayName: '7A' })]);
-    assert.deepEqual(await s.get('a', 'Person', idA), { body: { id: idA, givenName: 'Alva' }, deletedAt: undefined });
-    assert.deepEqual(await s.get('b', 'Person', idA), { body: { id: idA, givenName: 'Hugo' }, deletedAt: undefined });
-    assert.equal(await s.get('b', 'Person', idB), undefined);
-    const byStep = (rows: Awaited<ReturnType<SqliteStore['summary']>>) =>
-      rows.map((r) => `${r.huvudman}/${r.step}=${r.stored}`).sort();
-    assert.deepEqual(byStep(await s.summary('a')), ['a/Group=1', 'a/Person=2']);
-    assert.deepEqual(byStep(await s.summary('b')), ['b/Person=1']);
-    assert.deepEqual(byStep(await s.summary()), ['a/Group=1', 'a/Person=2', 'b/Person=1']);
-  });
-
-  it('soft-deletes: keeps the body, sets deletedAt, moves the count to softDeleted, returns only newly marked', async () => {
-    const s = await open();
-    await s.upsert('hm', 'Person', [row(idA, { givenName: 'Alva' }), row(idB, { givenName: 'Nils' })]);
-    await s.upsert('other', 'Person', [row(idA, { givenName: 'Hugo' })]);
-    const unknown = '2b7f6a3e-1c2d-4e5f-8a9b-0c1d2e3f4a5b';
-    assert.equal(await s.softDelete('hm', 'Person', [idA.toUpperCase(), unknown], deletedAt), 1);
-    assert.deepEqual(await s.get('hm', 'Person', idA), { body: { id: idA, givenName: 'Alva' }, deletedAt });
-    assert.equal((await s.get('other', 'Person', idA))?.deletedAt, undefined, 'other huvudman untouched');
-    assert.deepEqual(await s.summary('hm'), [{ huvudman: 'hm', step: 'Person', stored: 1, softDeleted: 1 }]);
-    assert.equal(await s.softDelete('hm', 'Person', [idA], '2025-03-03T10:00:00.000Z'), 0, 'already deleted');
-    assert.equal((await s.get('hm', 'Person', idA))?.deletedAt, deletedAt, 'first deletion time is kept');
-    assert.equal(await s.softDelete('hm', 'Group', [idB], deletedAt), 0, 'deletions are per type');
-    assert.equal(await s.softDelete('hm', 'Person', [], deletedAt), 0);
-  });
-
-  it('resurrects a soft-deleted entity when it is upserted again (new body, deletedAt cleared)', async () => {
-    const s = await open();
-    await s.upsert('hm', 'Duty', [row(idA, { dutyRole: 'Lärare' })]);
-    assert.equal(await s.softDelete('hm', 'Duty', [idA], deletedAt), 1);
-    await s.upsert('hm', 'Duty', [row(idA, { dutyRole: 'Rektor' })]);
-    assert.deepEqual(await s.get('hm', 'Duty', idA), { body: { id: idA, dutyRole: 'Rektor' }, deletedAt: undefined });
-    assert.deepEqual(await s.summary('hm'), [{ huvudman: 'hm', step: 'Duty', stored: 1, softDeleted: 0 }]);
-    assert.equal(await s.softDelete('hm', 'Duty', [idA], deletedAt), 1, 'can be deleted again');
-  });
-
-  it('shows recorded type states in the summary and keeps the watermark when a later pass records none', async () => {
-    const s = await open();
-    await s.upsert('hm', 'Person', [row(idA, {})]);
-    await s.recordTypeStates('hm', [
-      { step: 'Person', watermark: '2025-03-01T08:00:00.000Z', passNumber: 1, kind: 'full', outcome: outcome() },
-      {
-        step: 'Deleted',
-        passNumber: 1,
-        kind: 'full',
-        outcome: outcome({ step: 'Deleted', status: 'FAILED', error: { type: 'HttpError', message: 'HTTP 503' } }),
-      },
-    ]);
-    const summary = await s.summary('hm');
-    assert.deepEqual(
-      summary.find((r) => r.step === 'Person'),
-      {
-        huvudman: 'hm',
-        step: 'Person',
-        stored: 1,
-        softDeleted: 0,
-        watermark: '2025-03-01T08:00:00.000Z',
-        lastPass: 1,
-        lastKind: 'full',
-        lastStatus: 'SUCCEEDED',
-        lastError: undefined,
-        lastFinishedAt: '2025-03-01T08:05:00.000Z',
-      },
-    );
-    const deleted = summary.find((r) => r.step === 'Deleted');
-    assert.equal(deleted?.stored, 0, 'a step without entities still has a summary row');
-    assert.equal(deleted?.watermark, undefined);
-    assert.equal(deleted?.lastStatus, 'FAILED');
-    assert.equal(deleted?.lastError, 'HttpError: HTTP 503');
-
-    await s.recordTypeStates('hm', [
-      { step: 'Person', passNumber: 2, kind: 'webhook', outcome: outcome({ status: 'FAILED', finishedAt: undefined }) },
-    ]);
-    const person = (await s.summary('hm')).find((r) => r.step === 'Person');
-    assert.equal(person?.watermark, '2025-03-01T08:00:00.000Z', 'a failed pass does not move the watermark back');
-    assert.deepEqual([person?.lastPass, person?.lastKind, person?.lastStatus], [2, 'webhook', 'FAILED']);
-  });
-
-  it('lets a read-only store in the same process (the status CLI) see what the open writer has committed', async () => {
+  it('lets a reader opened after the writer closed see everything it committed', async () => {
     const writer = await open();
     await writer.upsert('hm', 'Organisation', [row(idA, { schoolUnitCode: '12345678' })]);
-    const reader = await SqliteStore.open(file, { readOnly: true });
-    try {
-      assert.deepEqual(await reader.summary(), [{ huvudman: 'hm', step: 'Organisation', stored: 1, softDeleted: 0 }]);
-      await writer.upsert('hm', 'Organisation', [row(idB, { schoolUnitCode: '87654321' })]);
-      await writer.softDelete('hm', 'Organisation', [idA], deletedAt);
-      assert.deepEqual(await reader.summary(), [{ huvudman: 'hm', step: 'Organisation', stored: 1, softDeleted: 1 }]);
-      assert.deepEqual(await reader.get('hm', 'Organisation', idB), {
-        body: { id: idB, schoolUnitCode: '87654321' },
-        deletedAt: undefined,
-      });
-    } finally {
-      await reader.close();
-    }
+    await writer.softDelete('hm', 'Organisation', [idA], deletedAt);
     await writer.close();
     const afterClose = await SqliteStore.open(file, { readOnly: true });
     try {

@@ -30,10 +30,15 @@ create table if not exists type_state (
 ) without rowid;
 `;
 
+// An older version never overwrites a newer one, and a replayed version never undoes a deletion (the same rule as
+// the Postgres store; julianday is null for a time it cannot read, which then orders nothing).
 const UPSERT = `insert into entity (huvudman, resource_type, id, body, modified, stored_at, deleted_at)
   values (?, ?, ?, ?, ?, ?, null)
   on conflict (huvudman, resource_type, id) do update set
-    body = excluded.body, modified = excluded.modified, stored_at = excluded.stored_at, deleted_at = null`;
+    body = excluded.body, modified = excluded.modified, stored_at = excluded.stored_at, deleted_at = null
+  where julianday(excluded.modified) is null or julianday(entity.modified) is null
+     or julianday(excluded.modified) > julianday(entity.modified)
+     or (julianday(excluded.modified) = julianday(entity.modified) and entity.deleted_at is null)`;
 
 /** SQLite values as text (numbers and strings only come back from these queries). */
 function text(value: unknown): string {
@@ -209,7 +214,10 @@ export class SqliteStore implements Ss12000Store {
              pages, fetched, stored, invalid, deleted, finished_at)
            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
            on conflict (huvudman, step) do update set
-             watermark = coalesce(excluded.watermark, type_state.watermark), last_pass = excluded.last_pass,
+             watermark = case when type_state.watermark is null
+               or julianday(excluded.watermark) > julianday(type_state.watermark) then excluded.watermark
+               else type_state.watermark end,
+             last_pass = excluded.last_pass,
              last_kind = excluded.last_kind, last_status = excluded.last_status, last_error = excluded.last_error,
              pages = excluded.pages, fetched = excluded.fetched, stored = excluded.stored,
              invalid = excluded.invalid, deleted = excluded.deleted, finished_at = excluded.finished_at`,

@@ -1,0 +1,54 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { projectDir } from '../src/config/ferje-config';
+
+/** A server the tests run for real, built from the Go module proxy once per machine into `.tools/<name>-<version>/`. */
+export interface GoTool {
+  name: string;
+  version: string;
+  /** The package `go install` builds (its last element names the binary). */
+  pkg: string;
+}
+
+/** Versity's S3 gateway (Apache-2.0) on its POSIX backend: the real S3 server the S3 blob store is tested against. */
+export const versitygw: GoTool = {
+  name: 'versitygw',
+  version: 'v1.8.0',
+  pkg: 'github.com/versity/versitygw/cmd/versitygw',
+};
+
+export function goToolPath(tool: GoTool): string {
+  return path.join(projectDir, '.tools', `${tool.name}-${tool.version}`, path.basename(tool.pkg));
+}
+
+function goBinary(): string {
+  if (spawnSync('go', ['version']).status === 0) return 'go';
+  if (existsSync('/usr/local/go/bin/go')) return '/usr/local/go/bin/go';
+  throw new Error('Go is needed to build the test servers (go install from the module proxy): install Go');
+}
+
+/**
+ * Builds the tool unless this version is already there. `go install` writes into a temp folder that is renamed
+ * into place, so an interrupted build never leaves a half binary under the versioned name. GOTOOLCHAIN=auto lets
+ * the Go command fetch a newer toolchain from the proxy when the module asks for one.
+ */
+export function ensureGoTool(tool: GoTool): string {
+  const binary = goToolPath(tool);
+  if (existsSync(binary)) return binary;
+  const dir = path.dirname(binary);
+  mkdirSync(path.dirname(dir), { recursive: true });
+  const staging = mkdtempSync(`${dir}.building-`);
+  console.log(`setup: building ${tool.name} ${tool.version} with go install (once per machine)`);
+  const result = spawnSync(goBinary(), ['install', `${tool.pkg}@${tool.version}`], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, GOBIN: staging, GOTOOLCHAIN: process.env.GOTOOLCHAIN ?? 'auto' },
+  });
+  if (result.status !== 0) {
+    rmSync(staging, { recursive: true, force: true });
+    throw new Error(`go install ${tool.pkg}@${tool.version} failed with exit ${result.status}`);
+  }
+  rmSync(dir, { recursive: true, force: true });
+  renameSync(staging, dir);
+  return binary;
+}
