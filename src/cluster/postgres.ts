@@ -34,7 +34,7 @@ export class PostgresError extends Error {
 }
 
 export function postgresBinDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.FERJE_POSTGRES_BIN_DIR ?? `/usr/lib/postgresql/${clusterSettings.postgresMajor}/bin`;
+  return env.FERJE_POSTGRES_BIN ?? `/usr/lib/postgresql/${clusterSettings.postgresMajor}/bin`;
 }
 
 const isRoot = (): boolean => typeof process.getuid === 'function' && process.getuid() === 0;
@@ -64,7 +64,7 @@ export function startPostgres(options: PostgresOptions): RunningPostgres {
   if (!existsSync(path.join(binDir, 'pg_ctl'))) {
     throw new PostgresError(
       `No Postgres ${clusterSettings.postgresMajor} at ${binDir}: install the Debian package ` +
-        `postgresql-${clusterSettings.postgresMajor} (npm run setup does) or set FERJE_POSTGRES_BIN_DIR.`,
+        `postgresql-${clusterSettings.postgresMajor} (npm run setup does) or set FERJE_POSTGRES_BIN.`,
     );
   }
   const host = options.host ?? '127.0.0.1';
@@ -73,7 +73,16 @@ export function startPostgres(options: PostgresOptions): RunningPostgres {
   const dir = path.resolve(options.dir);
   const { data, socket, log } = layout(dir);
   mkdirSync(socket, { recursive: true });
-  if (isRoot()) execFileSync('chown', ['-R', 'postgres:postgres', dir]);
+  if (isRoot()) {
+    execFileSync('chown', ['-R', 'postgres:postgres', dir]);
+    // The postgres user must be able to reach its directory through every parent.
+    if (spawnSync('runuser', ['-u', 'postgres', '--', 'test', '-w', dir]).status !== 0) {
+      throw new PostgresError(
+        `the postgres user cannot reach ${dir}: every parent directory needs execute permission for others ` +
+          `(chmod o+x), or choose a directory elsewhere`,
+      );
+    }
+  }
 
   if (!existsSync(path.join(data, 'PG_VERSION'))) {
     const pwfile = path.join(dir, '.pwfile');

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { registerNamespaceAndSearchAttributes } from './one-shots';
 import { startPostgres, stopPostgres, type RunningPostgres } from './postgres';
@@ -70,6 +70,8 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
     throw new ClusterAlreadyRunningError(`A cluster from ${dir} is already running at ${previous.address}`);
   }
   mkdirSync(dir, { recursive: true });
+  // Postgres runs as its own user when we are root and must pass through here (no read access is granted).
+  chmodSync(dir, statSync(dir).mode | 0o111);
   const build = ensureTemporalServerBuild({ log });
   const postgresDir = path.join(dir, 'postgres');
   log(`starting Postgres ${clusterSettings.postgresMajor} on 127.0.0.1:${options.postgresPort}`);
