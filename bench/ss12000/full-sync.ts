@@ -7,26 +7,154 @@ import { resourceTypes } from '../../src/contract/ss12000/resource-types';
 import { taskQueues } from '../../src/contract/task-queues';
 import { Ss12000ApiClient } from '../../src/integrations/ss12000/api-client';
 import { PageSyncer } from '../../src/integrations/ss12000/page-sync';
+import { PostgresStore } from '../../src/integrations/ss12000/store/postgres-store';
 import { SqliteStore } from '../../src/integrations/ss12000/store/sqlite-store';
+import type { Ss12000Store } from '../../src/integrations/ss12000/store/store';
 import { FetchedTokenProvider } from '../../src/integrations/ss12000/token-provider';
 import { EntityValidator } from '../../src/integrations/ss12000/validation';
-import { createLogger } from '../../src/logging/logger';
+import { createLogger, type Logger } from '../../src/logging/logger';
 import { Ss12000Simulator } from '../../src/simulators/ss12000/server';
 import { defaultBundlePath } from '../../src/worker/bundle';
+import { startPostgres } from '../../test/harness/postgres';
 import { createLocalTestEnv } from '../../test/harness/temporal';
 import { killHard, spawnSs12000Worker } from '../../test/workflows/ss12000/worker-process';
 
+/** Where a run keeps its data: the embedded SQLite file, or a Postgres database (the shared store). */
+interface StoreUnderTest {
+  open(options?: { readOnly?: boolean }): Promise<Ss12000Store>;
+  /** How the worker process is pointed at the store. */
+  env: Record<string, string>;
+}
+
+interface RunContext {
+  sim: Ss12000Simulator;
+  tenant: ReturnType<Ss12000Simulator['addTenant']>;
+  env: Awaited<ReturnType<typeof createLocalTestEnv>>;
+  dataDir: string;
+  pageLimit: number;
+  entities: number;
+  logger: Logger;
+}
+
+/**
+ * One store: the plain fetch-validate-upsert-report loop without Temporal (the baseline), then Ferje's production
+ * worker in its own process (RSS sampled from /proc) syncing the same tenant as another huvudman reference.
+ */
+async function runOn(store: StoreUnderTest, huvudman: string, run: RunContext) {
+  const { sim, tenant, env, dataDir, pageLimit, entities, logger } = run;
+  const baselineStore = await store.open();
+  const syncer = new PageSyncer({
+    client: new Ss12000ApiClient({
+      baseUrl: sim.baseUrl('bench'),
+      tokens: new FetchedTokenProvider({ url: `${sim.url}/transaction`, clientKey: 'bench' }),
+    }),
+    validator: new EntityValidator(),
+    store: baselineStore,
+    reportConcurrency: 8,
+    logger,
+  });
+  const baselineStart = performance.now();
+  for (const step of resourceTypes) {
+    let pageToken: string | undefined;
+    do {
+      const counts = await syncer.syncPage({
+        huvudman: `${huvudman}-baseline`,
+        step,
+        pageToken,
+        limit: pageLimit,
+        keptTypes: [...resourceTypes],
+      });
+      pageToken = counts.nextPageToken;
+      if (process.env.BENCH_DEBUG) console.error(step, counts.fetched, pageToken?.length);
+    } while (pageToken);
+  }
+  const baselineSeconds = (performance.now() - baselineStart) / 1000;
+  await baselineStore.close();
+  const logsAfterBaseline = tenant.logs.length;
+
+  const ferjeEnv: Record<string, string> = {
+    TEMPORAL_ADDRESS: env.address,
+    TEMPORAL_NAMESPACE: 'default',
+    FERJE_DATA_DIR: dataDir,
+    SS12000_TOKEN_URL: `${sim.url}/transaction`,
+    SS12000_WEBHOOK_SECRET: 'bench-secret-for-ss12000-webhook-targets-0123456789',
+    ...store.env,
+    ...(existsSync(defaultBundlePath) ? { FERJE_WORKFLOW_BUNDLE: defaultBundlePath, NODE_ENV: 'production' } : {}),
+  };
+  const worker = await spawnSs12000Worker(ferjeEnv);
+  let peakRssKb = 0;
+  const sample = (): void => {
+    try {
+      const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${worker.pid}/status`, 'utf8'));
+      if (m) peakRssKb = Math.max(peakRssKb, Number(m[1]));
+    } catch {
+      // The process may be gone at the very end.
+    }
+  };
+  const sampler = setInterval(sample, 100);
+  const workflowId = `ss12000-subscription/${huvudman}`;
+  const started = performance.now();
+  const handle = await env.client.workflow.start('ss12000SubscriptionWorkflow', {
+    workflowId,
+    taskQueue: taskQueues.ss12000,
+    args: [
+      {
+        huvudman,
+        organisationId: tenant.organisationId,
+        apiBaseUrl: sim.baseUrl('bench'),
+        options: { pageLimit, webhookQuietSeconds: 0 },
+      },
+    ],
+  });
+  for (;;) {
+    const s = await handle.query(ss12000StatusQuery).catch(() => undefined);
+    if (s?.lastPass && s.currentPass === undefined) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const seconds = (performance.now() - started) / 1000;
+  clearInterval(sampler);
+  sample();
+  const status = await handle.query(ss12000StatusQuery);
+  const historyEvents =
+    (await handle.fetchHistory()).events!.length +
+    (await env.client.workflow.getHandle(`${workflowId}/pass-1`).fetchHistory()).events!.length;
+  await handle.cancel();
+  await handle.result().catch(() => undefined);
+  await killHard(worker);
+  const readStore = await store.open({ readOnly: true });
+  const stored = (await readStore.summary(huvudman)).reduce((n, r) => n + r.stored, 0);
+  await readStore.close();
+  return {
+    stored,
+    invalidLogged: tenant.logs.length - logsAfterBaseline,
+    passOutcome: status.lastPass?.outcome,
+    seconds: Number(seconds.toFixed(2)),
+    entitiesPerSecond: Math.round(entities / seconds),
+    baselineEntitiesPerSecond: Math.round(entities / baselineSeconds),
+    ratioToBaseline: Number((baselineSeconds / seconds).toFixed(2)),
+    workerPeakRssMb: Math.round(peakRssKb / 1024),
+    historyEvents,
+  };
+}
+
 /**
  * Full sync of a generated huvudman through Ferje (production worker in its own process, real dev server) and, in
- * the same run against the same simulator and store, a plain fetch-validate-upsert-report loop without Temporal.
- * Prints one JSON line. `--scale 0.2` shrinks every count (to show memory does not grow with data size).
+ * the same run against the same simulator and store, a plain fetch-validate-upsert-report loop without Temporal;
+ * first on the embedded SQLite store (the top-level fields), then on Postgres 15 (`postgres`: the same fields, a
+ * throwaway server with fsync on). Prints one JSON line. `--scale 0.2` shrinks every count (to show memory does not
+ * grow with data size); `--stores sqlite` skips Postgres.
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { scale: { type: 'string', default: '1' }, 'page-limit': { type: 'string', default: '2500' } },
+    options: {
+      scale: { type: 'string', default: '1' },
+      'page-limit': { type: 'string', default: '2500' },
+      stores: { type: 'string', default: 'sqlite,postgres' },
+    },
   });
   const scale = Number(values.scale);
   const pageLimit = Number(values['page-limit']);
+  const stores = values.stores.split(',');
   const size = {
     organisations: Math.round(200 * scale),
     persons: Math.round(100_000 * scale),
@@ -37,111 +165,42 @@ async function main(): Promise<void> {
   const entities = Object.values(size).reduce((a, b) => a + b, 0);
   const logger = createLogger('bench', 'ERROR', () => undefined);
   const dataDir = mkdtempSync(path.join(tmpdir(), 'ferje-ss12000-bench-'));
-  const storePath = path.join(dataDir, 'store.sqlite');
   const sim = await new Ss12000Simulator({ logger }).start();
   const tenant = sim.addTenant({ name: 'bench', organisationId: 'SE2120000001', size, invalidShare: 0.01, seed: 1 });
   const env = await createLocalTestEnv();
+  const postgres = stores.includes('postgres') ? await startPostgres({ durable: true }) : undefined;
   try {
-    // Baseline: the same page work (GET, validate, upsert, report) in a plain loop.
-    const store = await SqliteStore.open(storePath);
-    const syncer = new PageSyncer({
-      client: new Ss12000ApiClient({
-        baseUrl: sim.baseUrl('bench'),
-        tokens: new FetchedTokenProvider({ url: `${sim.url}/transaction`, clientKey: 'bench' }),
-      }),
-      validator: new EntityValidator(),
-      store,
-      reportConcurrency: 8,
-      logger,
-    });
-    const baselineStart = performance.now();
-    for (const step of resourceTypes) {
-      let pageToken: string | undefined;
-      do {
-        const counts = await syncer.syncPage({
-          huvudman: 'baseline',
-          step,
-          pageToken,
-          limit: pageLimit,
-          keptTypes: [...resourceTypes],
-        });
-        pageToken = counts.nextPageToken;
-        if (process.env.BENCH_DEBUG) console.error(step, counts.fetched, pageToken?.length);
-      } while (pageToken);
+    const run: RunContext = { sim, tenant, env, dataDir, pageLimit, entities, logger };
+    const storePath = path.join(dataDir, 'store.sqlite');
+    const sqlite = stores.includes('sqlite')
+      ? await runOn(
+          {
+            open: (options) => SqliteStore.open(storePath, options),
+            env: { SS12000_STORE_PATH: storePath },
+          },
+          'bench',
+          run,
+        )
+      : undefined;
+    let onPostgres: Awaited<ReturnType<typeof runOn>> | undefined;
+    if (postgres) {
+      const url = await postgres.createDatabase('ss12000_bench');
+      onPostgres = await runOn(
+        { open: (options) => PostgresStore.open(url, options), env: { FERJE_SS12000_STORE: url } },
+        'bench-postgres',
+        run,
+      );
     }
-    const baselineSeconds = (performance.now() - baselineStart) / 1000;
-    await store.close();
-    const logsAfterBaseline = tenant.logs.length;
-
-    // Ferje: the production worker in its own process; RSS sampled from /proc.
-    const ferjeEnv: Record<string, string> = {
-      TEMPORAL_ADDRESS: env.address,
-      TEMPORAL_NAMESPACE: 'default',
-      FERJE_DATA_DIR: dataDir,
-      SS12000_TOKEN_URL: `${sim.url}/transaction`,
-      SS12000_STORE_PATH: storePath,
-      SS12000_WEBHOOK_SECRET: 'bench-secret-for-ss12000-webhook-targets-0123456789',
-      ...(existsSync(defaultBundlePath) ? { FERJE_WORKFLOW_BUNDLE: defaultBundlePath, NODE_ENV: 'production' } : {}),
-    };
-    const worker = await spawnSs12000Worker(ferjeEnv);
-    let peakRssKb = 0;
-    const sample = (): void => {
-      try {
-        const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${worker.pid}/status`, 'utf8'));
-        if (m) peakRssKb = Math.max(peakRssKb, Number(m[1]));
-      } catch {
-        // The process may be gone at the very end.
-      }
-    };
-    const sampler = setInterval(sample, 100);
-    const workflowId = 'ss12000-subscription/bench';
-    const started = performance.now();
-    const handle = await env.client.workflow.start('ss12000SubscriptionWorkflow', {
-      workflowId,
-      taskQueue: taskQueues.ss12000,
-      args: [
-        {
-          huvudman: 'bench',
-          organisationId: tenant.organisationId,
-          apiBaseUrl: sim.baseUrl('bench'),
-          options: { pageLimit, webhookQuietSeconds: 0 },
-        },
-      ],
-    });
-    for (;;) {
-      const s = await handle.query(ss12000StatusQuery).catch(() => undefined);
-      if (s?.lastPass && s.currentPass === undefined) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    const seconds = (performance.now() - started) / 1000;
-    clearInterval(sampler);
-    sample();
-    const status = await handle.query(ss12000StatusQuery);
-    const historyEvents =
-      (await handle.fetchHistory()).events!.length +
-      (await env.client.workflow.getHandle(`${workflowId}/pass-1`).fetchHistory()).events!.length;
-    await handle.cancel();
-    await handle.result().catch(() => undefined);
-    await killHard(worker);
-    const readStore = await SqliteStore.open(storePath, { readOnly: true });
-    const stored = (await readStore.summary('bench')).reduce((n, r) => n + r.stored, 0);
-    await readStore.close();
     console.log(
       JSON.stringify({
         entities,
-        stored,
-        invalidLogged: tenant.logs.length - logsAfterBaseline,
-        passOutcome: status.lastPass?.outcome,
         pageLimit,
-        seconds: Number(seconds.toFixed(2)),
-        entitiesPerSecond: Math.round(entities / seconds),
-        baselineEntitiesPerSecond: Math.round(entities / baselineSeconds),
-        ratioToBaseline: Number((baselineSeconds / seconds).toFixed(2)),
-        workerPeakRssMb: Math.round(peakRssKb / 1024),
-        historyEvents,
+        ...sqlite,
+        ...(onPostgres ? { postgres: onPostgres } : {}),
       }),
     );
   } finally {
+    await postgres?.stop();
     await sim.stop();
     await env.teardown();
   }
