@@ -3,7 +3,7 @@ import { closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { projectDir } from '../config/ferje-config';
 import { waitForFrontend } from '../dev/temporal-dev-server';
-import { freePort } from './free-port';
+import { freeLowPort, freePort } from './free-port';
 import type { SqlEndpoint } from './schema';
 import type { TemporalServerBuild } from './server-build';
 import { clusterSettings } from './settings';
@@ -36,7 +36,9 @@ export const defaultServerPorts: ServerPorts = {
 
 export async function freeServerPorts(frontendGrpc?: number): Promise<ServerPorts> {
   const ports = {} as ServerPorts;
-  for (const key of Object.keys(defaultServerPorts) as (keyof ServerPorts)[]) ports[key] = await freePort();
+  for (const key of Object.keys(defaultServerPorts) as (keyof ServerPorts)[]) {
+    ports[key] = key.endsWith('Membership') ? await freeLowPort() : await freePort();
+  }
   if (frontendGrpc) ports.frontendGrpc = frontendGrpc;
   return ports;
 }
