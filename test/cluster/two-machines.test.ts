@@ -95,6 +95,8 @@ describe('two worker machines on the self-hosted cluster', () => {
       EFORMIDLING_BASE_URL: eformidling.url,
       EFORMIDLING_INBOX_ENABLED: 'false',
       ...signstash.env(),
+      // The instances as the workers' network reaches them: through the stallable proxies they advertise.
+      SIGNSTASH_INSTANCE_ALLOWLIST: proxies.map((p) => `127.0.0.1:${p.port}`).join(','),
       SIGNSTASH_FIRST_POLL_DELAY_MS: '300',
       SIGNSTASH_MAX_POLL_DELAY_SECONDS: '1',
       SIGNSTASH_CONNECT_TIMEOUT_SECONDS: '2',
