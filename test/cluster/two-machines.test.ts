@@ -5,11 +5,20 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
+import { Client as PgClient } from 'pg';
 import type { BlobStore } from '../../src/blobs/blob-store';
 import { createBlobStore } from '../../src/blobs/from-config';
 import { startFlow } from '../../src/client/flows';
 import type { RunningCluster } from '../../src/cluster/topology';
 import { ferjeDataConverter } from '../../src/codec/data-converter';
+import { loadFerjeConfig } from '../../src/config/ferje-config';
+import { ss12000StatusQuery } from '../../src/contract/ss12000/definitions';
+import { ss12000SubscriptionWorkflowId } from '../../src/contract/ss12000/flows';
+import type { Ss12000SubscriptionStatus } from '../../src/contract/ss12000/types';
+import { taskQueues } from '../../src/contract/task-queues';
+import { startIngress, type RunningIngress } from '../../src/ingress/server';
+import { ss12000Module } from '../../src/integrations/ss12000/module';
+import { PostgresStore } from '../../src/integrations/ss12000/store/postgres-store';
 import { eformidlingSendFlow } from '../../src/contract/eformidling/flows';
 import { postenFlows } from '../../src/contract/posten-signering/flows';
 import type { PostenSignatureJobResult } from '../../src/contract/posten-signering/job';
@@ -19,6 +28,7 @@ import { createLogger } from '../../src/logging/logger';
 import { startEformidlingSimulator, type RunningEformidlingSimulator } from '../../src/simulators/eformidling/server';
 import { startPostenSimulator, type RunningPostenSimulator } from '../../src/simulators/posten-signering';
 import { SignstashSimulator } from '../../src/simulators/signstash';
+import { Ss12000Simulator } from '../../src/simulators/ss12000/server';
 import { arkivmeldingXml } from '../workflows/eformidling/helpers';
 import {
   activityInFlight,
@@ -49,6 +59,9 @@ describe('two worker machines on the self-hosted cluster', () => {
   let eformidling: RunningEformidlingSimulator;
   let signstash: SignstashSimulator;
   let s3: S3Server;
+  let ss12000: Ss12000Simulator;
+  let ss12000Store: PostgresStore;
+  let ingress: RunningIngress;
   const proxies: StallableTcpProxy[] = [];
   const machines: WorkerMachine[] = [];
 
@@ -82,6 +95,43 @@ describe('two worker machines on the self-hosted cluster', () => {
       retryAfterSeconds: 1,
     });
 
+    // ... and one Postgres: the cluster's own server, with a database for the SS12000 data.
+    const admin = new PgClient({ connectionString: cluster.postgresServer.url('postgres') });
+    await admin.connect();
+    await admin.query('create database ferje_ss12000');
+    await admin.end();
+    const ss12000StoreUrl = cluster.postgresServer.url('ferje_ss12000');
+    ss12000 = await new Ss12000Simulator({ notifierRetryDelayMs: 100 }).start();
+    const ss12000Env: Record<string, string> = {
+      FERJE_SS12000_STORE: ss12000StoreUrl,
+      SS12000_TOKEN_URL: `${ss12000.url}/transaction`,
+      SS12000_WEBHOOK_JWKS_URL: `${ss12000.url}/.well-known/jwks.json`,
+      SS12000_WEBHOOK_ISSUER: ss12000.issuer.issuerUrl,
+      SS12000_WEBHOOK_AUDIENCE: ss12000.issuer.audience,
+      SS12000_WEBHOOK_LOCATION: ss12000.clientLocation,
+      // Machines and the ingress must derive the same webhook target keys: one secret, not one per data directory.
+      SS12000_WEBHOOK_SECRET: randomBytes(32).toString('base64url'),
+      SS12000_HTTP_TIMEOUT_MS: '5000',
+    };
+    // The ingress (webhooks) runs here; the workers are the machines.
+    const ingressEnv = { ...ss12000Env, FERJE_DATA_DIR: path.join(root, 'ingress') };
+    ingress = await startIngress({
+      client,
+      routes: ss12000Module.ingressRoutes!({
+        config: loadFerjeConfig(ingressEnv),
+        env: ingressEnv,
+        client,
+        namespace: cluster.namespace,
+        blobStore,
+        logger: createLogger('ingress', 'ERROR'),
+      }),
+      host: '127.0.0.1',
+      port: 0,
+      maxBodyBytes: 1024 * 1024,
+      logger: createLogger('ingress', 'ERROR'),
+    });
+    ss12000Store = await PostgresStore.open(ss12000StoreUrl, { readOnly: true });
+
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       ...testKeyEnv(),
@@ -89,7 +139,9 @@ describe('two worker machines on the self-hosted cluster', () => {
       TEMPORAL_NAMESPACE: cluster.namespace,
       FERJE_WORKFLOW_BUNDLE: await workflowBundleFile(),
       ...blobEnv,
-      FERJE_WORKER_INTEGRATIONS: 'postenSignering,eformidling,signstash',
+      FERJE_WORKER_INTEGRATIONS: 'postenSignering,eformidling,signstash,ss12000',
+      FERJE_INGRESS_PUBLIC_URL: ingress.url,
+      ...ss12000Env,
       ...posten.env,
       POSTEN_SIGNERING_POLLERS: POSTEN_SENDER,
       EFORMIDLING_BASE_URL: eformidling.url,
@@ -113,6 +165,9 @@ describe('two worker machines on the self-hosted cluster', () => {
     await eformidling?.stop();
     await signstash?.stop();
     for (const p of proxies) await p.close();
+    await ingress?.close();
+    await ss12000?.stop();
+    await ss12000Store?.close();
     await s3?.stop();
     await cluster?.stop();
   });
@@ -278,5 +333,80 @@ describe('two worker machines on the self-hosted cluster', () => {
     assert.equal(stats.starts, 1, 'one operation, started once');
     assert.equal(stats.wrongInstanceCalls, 0, 'every follow-up went to the owning instance');
     await restart(killed);
+  });
+  it('SS12000: a full sync whose page-writing machine is killed, then a webhook pass, lands once in Postgres', async () => {
+    const huvudman = 'cluster-hm';
+    // 60 ms per answer: the pass is surely in the middle of PERSON when a machine is killed.
+    const tenant = ss12000.addTenant({
+      name: huvudman,
+      organisationId: 'SE2120000001',
+      seed: 7,
+      size: { persons: 3000 },
+      latencyMs: 60,
+    });
+    const workflowId = ss12000SubscriptionWorkflowId(huvudman);
+    await client.workflow.start('ss12000SubscriptionWorkflow', {
+      workflowId,
+      taskQueue: taskQueues.ss12000,
+      args: [
+        {
+          huvudman,
+          organisationId: tenant.organisationId,
+          apiBaseUrl: ss12000.baseUrl(huvudman),
+          options: { pageLimit: 100, webhookQuietSeconds: 0 },
+        },
+      ],
+    });
+    const status = (): Promise<Ss12000SubscriptionStatus> =>
+      client.workflow.getHandle(workflowId).query(ss12000StatusQuery);
+    const idleAfter = async (passes: number, timeoutMs = 180_000): Promise<Ss12000SubscriptionStatus> => {
+      const until = Date.now() + timeoutMs;
+      for (;;) {
+        const s = await status();
+        if (s.passNumber >= passes && s.currentPass === undefined && s.pending.steps.length === 0) return s;
+        assert.ok(Date.now() < until, `pass ${passes} never finished: ${JSON.stringify(s.phase)}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    };
+    const personPage = (): number =>
+      Math.max(0, ...tenant.requests.filter((r) => r.path === '/persons').map((r) => r.page ?? 0));
+    const until = Date.now() + 90_000;
+    while (personPage() < 8) {
+      assert.ok(Date.now() < until, 'the pass never reached the middle of PERSON');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const pass = `${workflowId}/pass-1`;
+    const { killed, survivor } = await killHolder(pass, 'ss12000SyncPage');
+
+    const full = await idleAfter(1);
+    assert.equal(full.lastPass?.outcome, 'SUCCEEDED');
+    assert.equal(full.types.Person?.lastOutcome?.fetched, 3000);
+    await assertFinishedOn(pass, 'ss12000SyncPage', survivor);
+    const perPage = new Map<number, number>();
+    for (const r of tenant.requests.filter((x) => x.path === '/persons'))
+      perPage.set(r.page!, (perPage.get(r.page!) ?? 0) + 1);
+    assert.equal(perPage.get(1), 1, 'the first page was never fetched again');
+    assert.ok(
+      [...perPage.values()].every((n) => n <= 2),
+      'at most the page in flight was fetched twice',
+    );
+    await restart(killed);
+
+    // A webhook through the ingress: an incremental pass brings the five changed persons, nothing else.
+    tenant.modify('Person', 5);
+    const deliveries = await ss12000.notify(huvudman, { modifiedTypes: ['Person'], deleted: false });
+    assert.deepEqual(deliveries[0].attempts, [200]);
+    const after = await idleAfter(2);
+    assert.equal(after.webhooksReceived, 1);
+    assert.equal(after.lastPass?.kind, 'webhook');
+    assert.equal(after.types.Person?.lastOutcome?.fetched, 5);
+
+    // Postgres holds each person exactly once: upserts by id, whichever machine wrote which page, twice or not.
+    const rows = await ss12000Store.summary(huvudman);
+    const persons = rows.find((r) => r.step === 'Person');
+    assert.ok(persons, 'PERSON is in the shared store');
+    assert.equal(persons.stored + persons.softDeleted, tenant.count('Person'));
+    assert.equal(persons.stored, full.types.Person?.lastOutcome?.stored);
+    await client.workflow.getHandle(workflowId).cancel();
   });
 });
