@@ -115,7 +115,8 @@ export async function startTemporalServer(options: {
   return { pid: child.pid, address, logFile: options.logFile };
 }
 
-function alive(pid: number): boolean {
+/** Whether a process with this id exists (signal 0 checks without signalling). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -126,10 +127,10 @@ function alive(pid: number): boolean {
 
 /** SIGTERM (the server drains and exits), SIGKILL after the grace time. */
 export async function stopProcess(pid: number, graceMs = 20_000): Promise<void> {
-  if (!alive(pid)) return;
+  if (!processAlive(pid)) return;
   process.kill(pid, 'SIGTERM');
   const deadline = Date.now() + graceMs;
-  while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  if (alive(pid)) process.kill(pid, 'SIGKILL');
-  while (alive(pid)) await new Promise((r) => setTimeout(r, 50));
+  while (processAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  if (processAlive(pid)) process.kill(pid, 'SIGKILL');
+  while (processAlive(pid)) await new Promise((r) => setTimeout(r, 50));
 }

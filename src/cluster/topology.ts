@@ -5,7 +5,7 @@ import { startPostgres, stopPostgres, type RunningPostgres } from './postgres';
 import { setupTemporalSchema } from './schema';
 import { ensureTemporalServerBuild, type TemporalServerBuild } from './server-build';
 import { clusterSettings } from './settings';
-import { startTemporalServer, stopProcess, type ServerPorts } from './temporal-server';
+import { processAlive, startTemporalServer, stopProcess, type ServerPorts } from './temporal-server';
 
 /**
  * The self-hosted topology on one machine, natively: compose's postgresql → temporal-schema → temporal →
@@ -49,17 +49,8 @@ export function readClusterState(dir: string): ClusterState | undefined {
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as ClusterState) : undefined;
 }
 
-function running(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export function clusterIsRunning(state: ClusterState): boolean {
-  return running(state.serverPid);
+  return processAlive(state.serverPid);
 }
 
 export async function startCluster(options: ClusterOptions): Promise<RunningCluster> {
