@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { projectDir } from '../src/config/ferje-config';
 
@@ -48,6 +48,7 @@ export function ensureGoTool(tool: GoTool): string {
     rmSync(staging, { recursive: true, force: true });
     throw new Error(`go install ${tool.pkg}@${tool.version} failed with exit ${result.status}`);
   }
+  chmodSync(staging, 0o755);
   rmSync(dir, { recursive: true, force: true });
   renameSync(staging, dir);
   return binary;

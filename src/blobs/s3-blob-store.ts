@@ -171,19 +171,10 @@ export class S3BlobStore implements BlobStore {
       await Promise.all(inFlight);
       if (failed) throw failed.error;
       completed.sort((a, b) => (a.PartNumber ?? 0) - (b.PartNumber ?? 0));
-      await client.send(
-        new sdk.CompleteMultipartUploadCommand({
-          Bucket: this.bucket,
-          Key: key,
-          UploadId,
-          MultipartUpload: { Parts: completed },
-        }),
-      );
+      await this.completeMultipart(key, UploadId, completed);
     } catch (err) {
       await Promise.allSettled(inFlight);
-      await client
-        .send(new sdk.AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId }))
-        .catch(() => undefined);
+      await this.abortMultipart(key, UploadId);
       throw err;
     }
   }
@@ -225,20 +216,32 @@ export class S3BlobStore implements BlobStore {
         );
         parts.push({ PartNumber: n, ETag: r.CopyPartResult?.ETag });
       }
-      await client.send(
-        new sdk.CompleteMultipartUploadCommand({
-          Bucket: this.bucket,
-          Key: to,
-          UploadId,
-          MultipartUpload: { Parts: parts },
-        }),
-      );
+      await this.completeMultipart(to, UploadId, parts);
     } catch (err) {
-      await client
-        .send(new sdk.AbortMultipartUploadCommand({ Bucket: this.bucket, Key: to, UploadId }))
-        .catch(() => undefined);
+      await this.abortMultipart(to, UploadId);
       throw err;
     }
+  }
+
+  /** The object appears, whole, only now. */
+  private async completeMultipart(key: string, uploadId: string | undefined, parts: CompletedPart[]): Promise<void> {
+    const { sdk, client } = await this.connect();
+    await client.send(
+      new sdk.CompleteMultipartUploadCommand({
+        Bucket: this.bucket,
+        Key: key,
+        UploadId: uploadId,
+        MultipartUpload: { Parts: parts },
+      }),
+    );
+  }
+
+  /** Best effort: what a failed abort (or a crash) leaves is invisible, and a bucket lifecycle rule clears it. */
+  private async abortMultipart(key: string, uploadId: string | undefined): Promise<void> {
+    const { sdk, client } = await this.connect();
+    await client
+      .send(new sdk.AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId }))
+      .catch(() => undefined);
   }
 
   /** HEAD of a key (with the checksums the server keeps), or undefined when absent. */

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
+import { s3OptionsFromEnv } from '../../src/blobs/from-config';
 import { commands } from '../../src/cli/main';
 import { projectDir } from '../../src/config/ferje-config';
 import { searchAttributeRegistrations } from '../../src/contract/search-attributes';
@@ -38,6 +39,8 @@ describe('docker-compose.yml', () => {
       'codec-server',
       'ingress',
       'postgresql',
+      's3',
+      'ss12000-db',
       'temporal',
       'temporal-namespace',
       'temporal-schema',
@@ -65,8 +68,10 @@ describe('docker-compose.yml', () => {
     assert.equal(dep('temporal-ui', 'temporal'), 'service_healthy');
     for (const ferje of ['worker', 'worker-ss12000', 'ingress', 'codec-server']) {
       assert.equal(dep(ferje, 'temporal-search-attributes'), 'service_completed_successfully', ferje);
+      assert.equal(dep(ferje, 's3'), 'service_healthy', ferje);
+      assert.equal(dep(ferje, 'ss12000-db'), 'service_healthy', ferje);
     }
-    assert.ok(s.postgresql.healthcheck && s.temporal.healthcheck);
+    assert.ok(s.postgresql.healthcheck && s.temporal.healthcheck && s.s3.healthcheck && s['ss12000-db'].healthcheck);
   });
 
   it('sets up both SQL schemas and registers exactly the contract search attributes', () => {
@@ -95,7 +100,7 @@ describe('docker-compose.yml', () => {
       assert.deepEqual(s[name].secrets, ['ferje-codec-keys']);
       assert.ok(
         s[name].volumes?.some((v) => v.startsWith('ferje-data:')),
-        `${name} shares the blob volume`,
+        `${name} shares the data volume (webhook secret, keys)`,
       );
     }
     assert.ok(compose.secrets['ferje-codec-keys'].file);
@@ -113,12 +118,54 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('runs every integration on exactly one worker service, SS12000 on a single replica', () => {
+  it('runs every integration on exactly one worker service, and SS12000 scales out like the others', () => {
     const served = (name: string): string[] => String(s[name].environment?.FERJE_WORKER_INTEGRATIONS).split(',');
     const all = [...served('worker'), ...served('worker-ss12000')].sort();
     assert.deepEqual(all, integrations.map((i) => i.name).sort());
     assert.deepEqual(served('worker-ss12000'), ['ss12000']);
-    assert.equal(s['worker-ss12000'].deploy?.replicas, 1);
+    for (const name of ['worker', 'worker-ss12000']) {
+      assert.equal(s[name].deploy?.replicas, undefined, `${name} has no fixed replica count`);
+      assert.equal(s[name].container_name, undefined);
+      assert.equal(s[name].ports, undefined);
+    }
+  });
+
+  it('gives every Ferje service the shared stores: the bucket of the S3 service and the SS12000 database', () => {
+    const dollar = (value: unknown): string => String(value).replace(/\$\{[A-Z0-9_]+:-([^}]*)\}/g, '$1');
+    const s3Command = String(s.s3.command);
+    const bucketDir = /mkdir -p (\S+)/.exec(s3Command)?.[1];
+    const dataDir = /posix (\S+)/.exec(s3Command)?.[1];
+    const s3Port = /--port :(\d+)/.exec(s3Command)?.[1];
+    assert.ok(
+      s.s3.volumes?.some((v) => v.endsWith(`:${dataDir}`)),
+      'the S3 data directory is a volume',
+    );
+    const db = s['ss12000-db'].environment ?? {};
+    for (const name of ['worker', 'worker-ss12000', 'ingress', 'codec-server']) {
+      const env = Object.fromEntries(
+        Object.entries(s[name].environment ?? {}).map(([k, v]) => [k, dollar(v)]),
+      ) as Record<string, string>;
+      const blobs = s3OptionsFromEnv(env);
+      assert.ok(blobs, `${name} uses the S3 blob store`);
+      assert.equal(`${dataDir}/${blobs.bucket}`, bucketDir, `${name}: the bucket the S3 service creates`);
+      assert.equal(blobs.client.endpoint, `http://s3:${s3Port}`);
+      assert.equal(blobs.client.forcePathStyle, true);
+      assert.deepEqual(blobs.client.credentials, {
+        accessKeyId: dollar(s.s3.environment?.ROOT_ACCESS_KEY_ID),
+        secretAccessKey: dollar(s.s3.environment?.ROOT_SECRET_ACCESS_KEY),
+      });
+      const store = new URL(env.FERJE_SS12000_STORE);
+      assert.equal(store.protocol, 'postgres:');
+      assert.equal(store.host, 'ss12000-db:5432');
+      assert.equal(store.username, db.POSTGRES_USER);
+      assert.equal(store.password, dollar(db.POSTGRES_PASSWORD));
+      assert.equal(store.pathname, `/${db.POSTGRES_DB}`);
+    }
+    assert.ok(
+      s['ss12000-db'].ports?.every((p) => p.startsWith('127.0.0.1:')),
+      'the database only on loopback',
+    );
+    assert.equal(s.s3.ports, undefined, 'the S3 store is reached inside the compose network');
   });
 
   it('wires the UI to the codec server and keeps admin ports on loopback', () => {

@@ -2,6 +2,7 @@ import { Pool, type PoolClient } from 'pg';
 import type { SyncStep } from '../../../contract/ss12000/resource-types';
 import { lockClass, migrate } from './postgres-schema';
 import type { EntityRow, Ss12000Store, StoreSummaryRow, TypeStateRow } from './store';
+import { typeStateParams } from './type-state-params';
 
 /**
  * Postgres behind the SS12000 store interface, for several workers on the SS12000 queue and for other systems
@@ -102,7 +103,6 @@ export class PostgresStore implements Ss12000Store {
     if (rows.length === 0) return;
     await this.write(huvudman, async (client) => {
       for (const row of rows) {
-        const o = row.outcome;
         await client.query(
           `insert into ss12000.type_state as t (huvudman, step, watermark, last_pass, last_kind, last_status,
              last_error, pages, fetched, stored, invalid, deleted, finished_at)
@@ -112,21 +112,7 @@ export class PostgresStore implements Ss12000Store {
              last_kind = excluded.last_kind, last_status = excluded.last_status, last_error = excluded.last_error,
              pages = excluded.pages, fetched = excluded.fetched, stored = excluded.stored,
              invalid = excluded.invalid, deleted = excluded.deleted, finished_at = excluded.finished_at`,
-          [
-            huvudman,
-            row.step,
-            timestamp(row.watermark),
-            row.passNumber,
-            row.kind,
-            o.status,
-            o.error ? `${o.error.type}: ${o.error.message}` : null,
-            o.pages,
-            o.fetched,
-            o.stored,
-            o.invalid,
-            o.deleted,
-            timestamp(o.finishedAt),
-          ],
+          typeStateParams(huvudman, row, timestamp),
         );
       }
     });

@@ -4,6 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import sqlite from 'node-sqlite3-wasm';
 import type { SyncStep } from '../../../contract/ss12000/resource-types';
 import type { EntityRow, Ss12000Store, StoreSummaryRow, TypeStateRow } from './store';
+import { typeStateParams } from './type-state-params';
 
 const SCHEMA = `
 create table if not exists entity (
@@ -208,7 +209,6 @@ export class SqliteStore implements Ss12000Store {
   async recordTypeStates(huvudman: string, rows: TypeStateRow[]): Promise<void> {
     await this.transaction(() => {
       for (const row of rows) {
-        const o = row.outcome;
         this.db.run(
           `insert into type_state (huvudman, step, watermark, last_pass, last_kind, last_status, last_error,
              pages, fetched, stored, invalid, deleted, finished_at)
@@ -221,21 +221,7 @@ export class SqliteStore implements Ss12000Store {
              last_kind = excluded.last_kind, last_status = excluded.last_status, last_error = excluded.last_error,
              pages = excluded.pages, fetched = excluded.fetched, stored = excluded.stored,
              invalid = excluded.invalid, deleted = excluded.deleted, finished_at = excluded.finished_at`,
-          [
-            huvudman,
-            row.step,
-            row.watermark ?? null,
-            row.passNumber,
-            row.kind,
-            o.status,
-            o.error ? `${o.error.type}: ${o.error.message}` : null,
-            o.pages,
-            o.fetched,
-            o.stored,
-            o.invalid,
-            o.deleted,
-            o.finishedAt ?? null,
-          ],
+          typeStateParams(huvudman, row),
         );
       }
     });
