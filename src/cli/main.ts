@@ -1,5 +1,6 @@
 import { integrations } from '../platform/registry';
 import { UsageError, type CliCommand } from './command';
+import { clusterCommand } from './commands/cluster';
 import { demoCommand } from './commands/demo';
 import { documentsCommand } from './commands/documents';
 import { devCommand } from './commands/dev';
@@ -20,6 +21,7 @@ export const commands: CliCommand[] = [
   flowsCommand,
   keysCommand,
   documentsCommand,
+  clusterCommand,
   ...integrations.flatMap((i) => i.cliCommands ?? []),
 ];
 
