@@ -21,15 +21,15 @@ import { ss12000Module } from '../../src/integrations/ss12000/module';
 import { PostgresStore } from '../../src/integrations/ss12000/store/postgres-store';
 import { eformidlingSendFlow } from '../../src/contract/eformidling/flows';
 import { postenFlows } from '../../src/contract/posten-signering/flows';
-import type { PostenSignatureJobResult } from '../../src/contract/posten-signering/job';
+import type { PostenSignatureJobResult } from '../../src/contract/posten-signering';
 import { signatureOperationFlow, signatureOperationStateQuery } from '../../src/contract/signstash';
-import { demoPdf } from '../../src/integrations/posten-signering/demo';
+import { demoPdf } from '../../src/modules/posten-signering/demo';
 import { createLogger } from '../../src/logging/logger';
 import { startEformidlingSimulator, type RunningEformidlingSimulator } from '../../src/simulators/eformidling/server';
 import { startPostenSimulator, type RunningPostenSimulator } from '../../src/simulators/posten-signering';
 import { SignstashSimulator } from '../../src/simulators/signstash';
 import { Ss12000Simulator } from '../../src/simulators/ss12000/server';
-import { arkivmeldingXml } from '../workflows/eformidling/helpers';
+import { arkivmeldingXml } from '../workflows/eformidling/harness';
 import {
   activityInFlight,
   activityStarts,
