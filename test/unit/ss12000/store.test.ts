@@ -4,8 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, it, mock } from 'node:test';
-import type { StepOutcome } from '../../../src/contract/ss12000/types';
-import { ss12000StatusCommand } from '../../../src/integrations/ss12000/cli';
+import type { StepOutcome } from '../../../src/contract/ss12000';
+import { ss12000StatusCommand } from '../../../src/modules/ss12000/cli';
 import { SqliteStore, StoreLockedError } from '../../../src/integrations/ss12000/store/sqlite-store';
 
 const idA = '0b7f6a3e-1c2d-4e5f-8a9b-0c1d2e3f4a5b';

@@ -3,8 +3,8 @@ import { parseArgs } from 'node:util';
 import { loadFerjeConfig } from '../../config/ferje-config';
 import type { CliCommand } from '../../cli/command';
 import { loadSs12000Config } from './config';
-import { SqliteStore, StoreLockedError } from './store/sqlite-store';
-import type { StoreSummaryRow } from './store/store';
+import { SqliteStore, StoreLockedError } from '../../integrations/ss12000/store/sqlite-store';
+import type { StoreSummaryRow } from '../../integrations/ss12000/store/store';
 
 export function formatStatus(rows: StoreSummaryRow[]): string {
   if (rows.length === 0) return 'Nothing synced yet.';
