@@ -1,9 +1,10 @@
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/activity';
 import { request } from 'undici';
 import { commonFailureTypes } from '../../src/contract/failure-types';
-import type { Ss12000RegistrationOutcome } from '../../src/contract/ss12000';
+import { ss12000FailureTypes, type Ss12000RegistrationOutcome } from '../../src/contract/ss12000';
 import type { Ss12000ActivityContext } from './deps';
 import { checkCallbackUrl } from './endpoints';
+import { withHeartbeats } from '../common/heartbeat';
 
 /** Telling the registering party (AP) the outcome of a registration. */
 export function registrationCallbackActivities(ctx: Ss12000ActivityContext) {
@@ -22,26 +23,19 @@ export function registrationCallbackActivities(ctx: Ss12000ActivityContext) {
         });
       let status: number;
       try {
-        const res = await request(input.callbackUrl, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(input.outcome),
-          headersTimeout: ctx.config.httpTimeoutMs,
-          bodyTimeout: ctx.config.httpTimeoutMs,
-          signal: Context.current().cancellationSignal,
-        });
-        await res.body.dump();
-        status = res.statusCode;
+        status = await withHeartbeats((signal) =>
+          post(input.callbackUrl, input.outcome, ctx.config.httpTimeoutMs, signal),
+        );
       } catch (err) {
         throw ApplicationFailure.retryable(
           `registration callback unreachable (${(err as Error).name})`,
-          'Ss12000CallbackUnavailable',
+          ss12000FailureTypes.callbackUnavailable,
         );
       }
       if (status >= 500 || status === 429)
         throw ApplicationFailure.retryable(
           `registration callback answered HTTP ${status}`,
-          'Ss12000CallbackUnavailable',
+          ss12000FailureTypes.callbackUnavailable,
         );
       if (status >= 400)
         throw ApplicationFailure.nonRetryable(
@@ -50,4 +44,17 @@ export function registrationCallbackActivities(ctx: Ss12000ActivityContext) {
         );
     },
   };
+}
+
+async function post(url: string, body: unknown, timeoutMs: number, signal: AbortSignal | undefined): Promise<number> {
+  const res = await request(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+    signal,
+  });
+  await res.body.dump();
+  return res.statusCode;
 }

@@ -20,6 +20,8 @@ export const ss12000FailureTypes = {
   unauthorized: 'Ss12000Unauthorized',
   /** The huvudman API does not know the subscription any more (404 on renew): Ferje recreates it. */
   subscriptionLost: 'Ss12000SubscriptionLost',
+  /** AP's registration callback did not answer, or answered 5xx/429 (retryable). */
+  callbackUnavailable: 'Ss12000CallbackUnavailable',
   /** No bearer token could be obtained from the configured token provider. */
   tokenUnavailable: 'Ss12000TokenUnavailable',
 } as const;
