@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { Ss12000Error } from '../../src/integrations/ss12000/errors';
 
 /** Turns client errors into failures with the contract's types; retryable only where a retry can help. */
-export function asFailure(err: unknown): unknown {
+function asFailure(err: unknown): unknown {
   if (err instanceof Ss12000Error) {
     return ApplicationFailure.create({ message: err.message, type: err.failureType, nonRetryable: !err.retryable });
   }

@@ -1,5 +1,5 @@
 import type { Ss12000Store } from '../../src/integrations/ss12000/store/store';
-import { loadSs12000Config, type Ss12000Config } from '../../src/modules/ss12000/config';
+import { loadSs12000Config } from '../../src/modules/ss12000/config';
 import type { IntegrationContext } from '../../src/platform/integration';
 import { createActivityContext } from './deps';
 import { registrationCallbackActivities } from './registration-callback';
@@ -9,11 +9,10 @@ import { syncActivities } from './sync';
 export interface Ss12000ActivityDeps {
   /** Use this store instead of the configured embedded one (tests, other sinks). */
   store?: Ss12000Store;
-  config?: Ss12000Config;
 }
 
 export function createSs12000Activities(ctx: IntegrationContext, deps: Ss12000ActivityDeps = {}) {
-  const config = deps.config ?? loadSs12000Config(ctx.env, ctx.config);
+  const config = loadSs12000Config(ctx.env, ctx.config);
   const shared = createActivityContext(config, ctx.logger.child('ss12000'), deps.store);
   return {
     ...subscriptionActivities(shared),
