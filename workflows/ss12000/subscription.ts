@@ -110,17 +110,18 @@ function startRun(input: Ss12000SubscriptionInput): SubscriptionRun {
     steps,
     apiBaseUrl: input.apiBaseUrl,
     phase: state.subscription ? 'WAITING' : 'SUBSCRIBING',
-    show(phase) {
-      run.phase = phase;
-      const status = statusOf(phase, state);
-      if (upsertEveryShow && status === view.status)
-        upsertSearchAttributes([{ key: searchAttributes.status, value: status }]);
-      view.show(status);
-    },
+    show: () => undefined,
   };
   const view = createOperatorView<Ss12000SubscriptionWorkflowStatus>(() =>
     subscriptionDetails(input.huvudman, state, run, steps),
   );
+  run.show = (phase) => {
+    run.phase = phase;
+    const status = statusOf(phase, state);
+    if (upsertEveryShow && status === view.status)
+      upsertSearchAttributes([{ key: searchAttributes.status, value: status }]);
+    view.show(status);
+  };
   return run;
 }
 
