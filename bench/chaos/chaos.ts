@@ -13,7 +13,7 @@ import path from 'node:path';
 import { ApplicationFailure, WorkflowFailedError, type Client } from '@temporalio/client';
 import { FsBlobStore } from '../../src/blobs/fs-blob-store';
 import { projectDir } from '../../src/config/ferje-config';
-import { ss12000StatusQuery } from '../../src/contract/ss12000/definitions';
+import { ss12000StatusQuery } from '../../src/contract/ss12000';
 import { startDevStack, type DevStack } from '../../src/dev/stack';
 import { createLogger } from '../../src/logging/logger';
 import { bundleWorkflowCode } from '@temporalio/worker';

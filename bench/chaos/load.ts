@@ -7,7 +7,7 @@ import { startFlow } from '../../src/client/flows';
 import { eformidlingSendFlow } from '../../src/contract/eformidling/flows';
 import { postenFlows } from '../../src/contract/posten-signering/flows';
 import { signatureOperationFlow } from '../../src/contract/signstash';
-import { ss12000RegistrationUpdate } from '../../src/contract/ss12000/definitions';
+import { ss12000RegistrationUpdate } from '../../src/contract/ss12000';
 import { ss12000SubscriptionFlow } from '../../src/contract/ss12000/flows';
 import { demoPdf } from '../../src/modules/posten-signering/demo';
 

@@ -2,8 +2,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ss12000StatusQuery } from '../../src/contract/ss12000/definitions';
-import { resourceTypes } from '../../src/contract/ss12000/resource-types';
+import { ss12000StatusQuery, resourceTypes } from '../../src/contract/ss12000';
 import { taskQueues } from '../../src/contract/task-queues';
 import { Ss12000ApiClient } from '../../src/integrations/ss12000/api-client';
 import { PageSyncer } from '../../src/integrations/ss12000/page-sync';
@@ -17,7 +16,7 @@ import { Ss12000Simulator } from '../../src/simulators/ss12000/server';
 import { defaultBundlePath } from '../../src/worker/bundle';
 import { startPostgres } from '../../test/harness/postgres';
 import { createLocalTestEnv } from '../../test/harness/temporal';
-import { killHard, spawnSs12000Worker } from '../../test/workflows/ss12000/worker-process';
+import { killHard, spawnSs12000Worker } from '../../test/workflows/ss12000/harness';
 
 /** Where a run keeps its data: the embedded SQLite file, or a Postgres database (the shared store). */
 interface StoreUnderTest {
@@ -78,6 +77,7 @@ async function runOn(store: StoreUnderTest, huvudman: string, run: RunContext) {
     FERJE_DATA_DIR: dataDir,
     SS12000_TOKEN_URL: `${sim.url}/transaction`,
     SS12000_WEBHOOK_SECRET: 'bench-secret-for-ss12000-webhook-targets-0123456789',
+    SS12000_API_ALLOWED_URLS: `${sim.url}/hm/`,
     ...store.env,
     ...(existsSync(defaultBundlePath) ? { FERJE_WORKFLOW_BUNDLE: defaultBundlePath, NODE_ENV: 'production' } : {}),
   };
@@ -85,7 +85,7 @@ async function runOn(store: StoreUnderTest, huvudman: string, run: RunContext) {
   let peakRssKb = 0;
   const sample = (): void => {
     try {
-      const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${worker.pid}/status`, 'utf8'));
+      const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${worker.child.pid}/status`, 'utf8'));
       if (m) peakRssKb = Math.max(peakRssKb, Number(m[1]));
     } catch {
       // The process may be gone at the very end.

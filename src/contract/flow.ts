@@ -22,6 +22,12 @@ export interface FlowDefinition<Input, Output> {
   externalReference(input: Input): string;
   /** One line for the UI; must not contain personal data. */
   summary(input: Input): string;
+  /**
+   * Whether a closed execution's business key may be used again: `REJECT_DUPLICATE` (the default: starting twice
+   * never starts a second process) or `ALLOW_DUPLICATE_FAILED_ONLY` (a failed, cancelled or terminated flow may be
+   * started again under the same key; one that completed may not). Values are Temporal's `WorkflowIdReusePolicy`.
+   */
+  idReusePolicy?: 'REJECT_DUPLICATE' | 'ALLOW_DUPLICATE_FAILED_ONLY';
   /** Phantom fields that carry the types; never set at runtime. */
   readonly _input?: Input;
   readonly _output?: Output;

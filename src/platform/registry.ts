@@ -3,7 +3,7 @@ import { eformidlingModule } from '../modules/eformidling/module';
 import type { IntegrationModule } from './integration';
 import { postenSigneringModule } from '../modules/posten-signering/module';
 import { signstashModule } from '../integrations/signstash/module';
-import { ss12000Module } from '../integrations/ss12000/module';
+import { ss12000Module } from '../modules/ss12000/module';
 
 /** Every integration this build of Ferje carries, in the order the dev stack starts and demos them. */
 export const integrations: IntegrationModule[] = [

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it, mock } from 'node:test';
 import type { StepOutcome } from '../../src/contract/ss12000/types';
-import { ss12000StatusCommand } from '../../src/integrations/ss12000/cli';
+import { ss12000StatusCommand } from '../../src/modules/ss12000/cli';
 import type { Ss12000Store, StoreSummaryRow } from '../../src/integrations/ss12000/store/store';
 
 export const idA = '0b7f6a3e-1c2d-4e5f-8a9b-0c1d2e3f4a5b';

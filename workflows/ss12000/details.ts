@@ -1,14 +1,11 @@
-import { ApplicationFailure, TimeoutFailure, type ActivityFailure } from '@temporalio/workflow';
-import type { SyncStep } from '../../src/contract/ss12000/resource-types';
-import type { Ss12000CarriedState, Ss12000SyncPassInput, StepOutcome } from '../../src/contract/ss12000/types';
-
-/** A failure as type + message, for outcomes and log entries (client messages never carry entity data). */
-export function errorInWords(err: ActivityFailure): { type: string; message: string } {
-  const cause = err.cause;
-  if (cause instanceof ApplicationFailure) return { type: cause.type ?? 'ApplicationFailure', message: cause.message };
-  if (cause instanceof TimeoutFailure) return { type: 'Timeout', message: `activity timed out (${cause.timeoutType})` };
-  return { type: cause?.name ?? 'Unknown', message: cause?.message ?? err.message };
-}
+import type {
+  Ss12000CarriedState,
+  Ss12000RegistrationRetry,
+  Ss12000SubscriptionPhase,
+  Ss12000SyncPassInput,
+  StepOutcome,
+  SyncStep,
+} from '../../src/contract/ss12000';
 
 const row = (o: StepOutcome, status: string = o.status): string =>
   `| ${o.step} | ${status} | ${o.pages} | ${o.fetched} | ${o.stored} | ${o.invalid} | ${o.deleted} |`;
@@ -31,12 +28,12 @@ export function passDetails(input: Ss12000SyncPassInput, outcomes: StepOutcome[]
 export function subscriptionDetails(
   huvudman: string,
   state: Ss12000CarriedState,
-  phase: string,
+  run: { phase: Ss12000SubscriptionPhase; registrationRetry?: Ss12000RegistrationRetry },
   steps: readonly SyncStep[],
 ): string {
   const sub = state.subscription;
   const lines = [
-    `**Huvudman** \`${huvudman}\` · **${phase}** · registration ${state.registration.status}`,
+    `**Huvudman** \`${huvudman}\` · **${run.phase}** · registration ${state.registration.status}`,
     sub
       ? `Subscription \`${sub.id}\`${sub.expires ? `, expires ${sub.expires}` : ''} · renewed ${state.renewals}× · recreated ${state.recreations}×`
       : 'No subscription yet',
@@ -49,8 +46,15 @@ export function subscriptionDetails(
       return `| ${step} | ${t?.watermark ?? '—'} | ${t?.lastPassNumber ?? '—'} | ${o?.status ?? '—'} | ${o?.fetched ?? 0} | ${o?.stored ?? 0} | ${o?.invalid ?? 0} | ${o?.deleted ?? 0} |`;
     }),
     '',
-    `Pending: ${state.pending.steps.length > 0 ? `${state.pending.steps.join(', ')} (${state.pending.kind})` : 'nothing'} · webhooks ${state.webhooksReceived} (coalesced ${state.webhooksCoalesced}) · passes ${state.passNumber}`,
+    `Pending: ${state.pending.steps.length > 0 ? `${state.pending.steps.join(', ')} (${state.pending.kind})` : 'nothing'} · webhooks ${state.webhooksReceived} (coalesced ${state.webhooksCoalesced}, rejected ${state.webhooksRejected ?? 0}) · passes ${state.passNumber}`,
   ];
+  const retry = run.registrationRetry;
+  if (retry && run.phase === 'REGISTRATION_RETRYING')
+    lines.push(
+      `Registration retrying: round ${retry.rounds} failed (${retry.lastError}); next round ${retry.nextAttemptAt ?? 'now'}, gives up at ${retry.giveUpAt}`,
+    );
+  if (state.registration.status === 'FAILED' && state.registration.reason)
+    lines.push(`Registration failed: ${state.registration.reason}`);
   if (state.retryAt)
     lines.push(`Retry of failed types not before ${state.retryAt} (failure ${state.consecutiveFailures} in a row)`);
   if (state.renewRetryAt) lines.push(`Renewal failed; next attempt not before ${state.renewRetryAt}`);

@@ -1,4 +1,25 @@
-import type { ResourceType, SyncStep } from './resource-types';
+/**
+ * The SS12000 resource types Ferje keeps, in the fixed order the DNP client fetches them. Groups reference persons,
+ * duties reference persons and organisations and activities reference groups and duties, so a pass in this order
+ * never stores a reference before its target.
+ */
+export const resourceTypes = ['Organisation', 'Person', 'Group', 'Duty', 'Activity'] as const;
+
+export type ResourceType = (typeof resourceTypes)[number];
+
+/** A step of a sync pass: one resource type, or `Deleted` (the `/deletedEntities` list), which always runs last. */
+export type SyncStep = ResourceType | 'Deleted';
+
+export const syncSteps: readonly SyncStep[] = [...resourceTypes, 'Deleted'];
+
+export function isResourceType(value: unknown): value is ResourceType {
+  return typeof value === 'string' && (resourceTypes as readonly string[]).includes(value);
+}
+
+/** Orders steps as a pass runs them, dropping duplicates. */
+export function inSyncOrder(steps: readonly SyncStep[]): SyncStep[] {
+  return syncSteps.filter((step) => steps.includes(step));
+}
 
 /** Tuning of one subscription; every field has a default (see docs/ss12000.md). */
 export interface Ss12000SyncOptions {
@@ -14,6 +35,11 @@ export interface Ss12000SyncOptions {
   renewBeforeExpiryHours?: number;
   /** Wait before retrying the types of a failed pass (default 5 min, doubling up to 2 h). */
   retryFailedPassMinutes?: number;
+  /**
+   * How long registration keeps retrying while the huvudman API is unavailable (5xx, timeouts, no token) before the
+   * subscription fails (default 1440 min = 24 h; 1 min to 7 days). Refusals (401/403/4xx) fail at once.
+   */
+  registrationRetryMinutes?: number;
 }
 
 /** Input of `ss12000SubscriptionWorkflow`: one registered huvudman API (what AP hands to the SS12000 Client). */
@@ -22,13 +48,20 @@ export interface Ss12000SubscriptionInput {
   huvudman: string;
   /** The huvudman's `organization_id` (e.g. `SE2120000000`): webhook JWTs must carry exactly this claim. */
   organisationId: string;
-  /** Base URL of the huvudman's SS12000 API, e.g. `https://testhuvudman.se/ss12000-api/v2.0`. */
-  apiBaseUrl: string;
+  /**
+   * Base URL of the huvudman's SS12000 API, e.g. `https://testhuvudman.se/ss12000-api/v2.0`. Ferje's configuration
+   * decides where it calls (`SS12000_HUVUDMAN_APIS` per huvudman, or the operator's `SS12000_API_ALLOWED_URLS`);
+   * a value other than the configured one fails the flow with `FerjeInvalidInput` before any request.
+   */
+  apiBaseUrl?: string;
   /** Types to subscribe to and keep (default all five). */
   resourceTypes?: ResourceType[];
   /** Subscription `name` sent to the huvudman (default `Ferje SS12000 client`). */
   subscriptionName?: string;
-  /** Where to POST the registration outcome (the AP callback); optional, callers can also use the update. */
+  /**
+   * Where to POST the registration outcome (the AP callback); optional, callers can also use the update. Must lie
+   * under one of the operator's `SS12000_CALLBACK_ALLOWED_URLS`, else `FerjeInvalidInput` before any request.
+   */
   registrationCallbackUrl?: string;
   options?: Ss12000SyncOptions;
   /** Set by continue-as-new only. */
@@ -60,6 +93,8 @@ export interface Ss12000Subscription {
   /** ISO 8601, as the huvudman API answered (absent if it did not say). */
   expires?: string;
   target: string;
+  /** When Ferje created or last renewed it (workflow time); absent in state carried by older runs. */
+  since?: string;
 }
 
 export type PassKind = 'full' | 'webhook' | 'catch-up' | 'retry' | 'safety';
@@ -83,7 +118,8 @@ export interface StepOutcome {
 
 export interface Ss12000SyncPassInput {
   huvudman: string;
-  apiBaseUrl: string;
+  /** The huvudman's configured API (activities check it against the configuration again before any request). */
+  apiBaseUrl?: string;
   passNumber: number;
   kind: PassKind;
   steps: SyncStep[];
@@ -129,12 +165,35 @@ export interface Ss12000CarriedState {
   renewRetryAt?: string;
   renewals: number;
   recreations: number;
+  /** Webhook signals refused because their arguments were malformed (ignored, never fatal). */
+  webhooksRejected?: number;
+}
+
+/** Where a subscription workflow is, as the `status` query reports it. */
+export type Ss12000SubscriptionPhase =
+  'SUBSCRIBING' | 'REGISTRATION_RETRYING' | 'SYNCING' | 'WAITING' | 'RETRY_WAIT' | 'FAILED' | 'UNSUBSCRIBED';
+
+/** `FerjeStatus` values of `ss12000SubscriptionWorkflow` (the phase, with WAITING shown as CURRENT). */
+export type Ss12000SubscriptionWorkflowStatus = Exclude<Ss12000SubscriptionPhase, 'WAITING'> | 'CURRENT';
+
+/** `FerjeStatus` values of `ss12000SyncPassWorkflow`. */
+export type Ss12000SyncPassWorkflowStatus = 'SYNCING' | 'SUCCEEDED' | 'FAILED';
+
+/** While registration waits for an unavailable huvudman API: visible in the query and the UI. */
+export interface Ss12000RegistrationRetry {
+  /** Rounds of attempts that failed so far (each round is up to 3 POSTs). */
+  rounds: number;
+  lastError: string;
+  /** After this time registration gives up and the subscription fails. */
+  giveUpAt: string;
+  nextAttemptAt?: string;
 }
 
 /** The `status` query: a plain snapshot for the CLI and the UI. */
 export interface Ss12000SubscriptionStatus extends Ss12000CarriedState {
   huvudman: string;
-  phase: 'SUBSCRIBING' | 'SYNCING' | 'WAITING' | 'RETRY_WAIT' | 'FAILED' | 'UNSUBSCRIBED';
+  phase: Ss12000SubscriptionPhase;
+  registrationRetry?: Ss12000RegistrationRetry;
   currentPass?: { passNumber: number; kind: PassKind; steps: SyncStep[] };
 }
 

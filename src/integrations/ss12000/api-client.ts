@@ -1,5 +1,5 @@
 import { request, type Dispatcher } from 'undici';
-import type { ResourceType } from '../../contract/ss12000/resource-types';
+import type { ResourceType } from '../../contract/ss12000';
 import {
   Ss12000Error,
   Ss12000MalformedResponseError,

@@ -1,4 +1,4 @@
-import { ss12000FailureTypes } from '../../contract/ss12000/failure-types';
+import { ss12000FailureTypes } from '../../contract/ss12000';
 
 /** Base of every error the SS12000 client raises; `failureType` is what the activity reports to the workflow. */
 export class Ss12000Error extends Error {

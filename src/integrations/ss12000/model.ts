@@ -1,4 +1,4 @@
-import type { ResourceType } from '../../contract/ss12000/resource-types';
+import type { ResourceType } from '../../contract/ss12000';
 
 /** List paths of the resource types (digest §1.1). */
 export const listPaths: Record<ResourceType, string> = {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ResourceType, SyncStep } from '../../contract/ss12000/resource-types';
+import type { ResourceType, SyncStep } from '../../contract/ss12000';
 import type { Logger } from '../../logging/logger';
 import type { Ss12000ApiClient } from './api-client';
 import type { LogEntry, StatisticsEntry } from './model';

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { Agent, request, type Dispatcher } from 'undici';
-import type { Ss12000Config } from './config';
 import { Ss12000TokenError } from './errors';
 
 /** Gives the bearer token for calls to one huvudman API (direction A of the digest). */
@@ -95,12 +94,18 @@ export class FetchedTokenProvider implements TokenProvider {
   }
 }
 
-export function createTokenProvider(config: Ss12000Config): TokenProvider {
-  switch (config.token.kind) {
+/** Where bearer tokens come from, as Ferje's configuration says (read by src/modules/ss12000/config.ts). */
+export type TokenSettings =
+  | { kind: 'static'; value: string }
+  | { kind: 'fetched'; url: string; clientKey: string; certFile?: string; keyFile?: string; caFile?: string }
+  | { kind: 'none' };
+
+export function createTokenProvider(token: TokenSettings, timeoutMs: number): TokenProvider {
+  switch (token.kind) {
     case 'static':
-      return new StaticTokenProvider(config.token.value);
+      return new StaticTokenProvider(token.value);
     case 'fetched':
-      return new FetchedTokenProvider(config.token, config.httpTimeoutMs);
+      return new FetchedTokenProvider(token, timeoutMs);
     case 'none':
       return new StaticTokenProvider(undefined);
   }

@@ -1,6 +1,6 @@
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import type { ResourceType } from '../../contract/ss12000/resource-types';
+import type { ResourceType } from '../../contract/ss12000';
 import activitySchema from './schemas/reference/activity.schema.json';
 import dutyAssignmentSchema from './schemas/reference/duty-assignment.schema.json';
 import dutySchema from './schemas/reference/duty.schema.json';

@@ -1,7 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { request } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Ss12000Config } from './config';
 import { JwtRejectedError, requestedAccess, verifyJwt, type Jwk, type JwtClaims } from './jwt';
 
 /**
@@ -58,9 +57,22 @@ export function webhookTargetMac(secret: Buffer, huvudman: string, organisationI
     .slice(0, 32);
 }
 
-export function webhookTargetUrl(config: Ss12000Config, huvudman: string, organisationId: string): string {
-  const mac = webhookTargetMac(config.webhook.targetSecret, huvudman, organisationId);
-  return `${config.webhook.publicBaseUrl}/webhooks/ss12000/${encodeURIComponent(huvudman)}/${mac}`;
+/** What Ferje's configuration says about webhooks (read by src/modules/ss12000/config.ts). */
+export interface WebhookSettings {
+  /** JWKS of the token issuer (nutid) that signs webhook tokens. */
+  jwksUrl?: string;
+  issuer: string;
+  audience: string;
+  /** `requested_access` of type `ss12000-client` must name this location. */
+  location: string;
+  /** Key for the per-subscription target path (an HMAC over huvudman and organisation id). */
+  targetSecret: Buffer;
+  publicBaseUrl: string;
+}
+
+export function webhookTargetUrl(webhook: WebhookSettings, huvudman: string, organisationId: string): string {
+  const mac = webhookTargetMac(webhook.targetSecret, huvudman, organisationId);
+  return `${webhook.publicBaseUrl}/webhooks/ss12000/${encodeURIComponent(huvudman)}/${mac}`;
 }
 
 export class WebhookUnauthorizedError extends Error {
@@ -74,7 +86,7 @@ export class WebhookUnauthorizedError extends Error {
  */
 export class WebhookAuthenticator {
   constructor(
-    private readonly config: Ss12000Config,
+    private readonly webhook: WebhookSettings,
     private readonly jwks: JwksCache | undefined,
   ) {}
 
@@ -88,21 +100,21 @@ export class WebhookAuthenticator {
     try {
       claims = await verifyJwt(auth.slice(7), {
         keyFor: (kid) => this.jwks!.keyFor(kid),
-        issuer: this.config.webhook.issuer,
-        audience: this.config.webhook.audience,
+        issuer: this.webhook.issuer,
+        audience: this.webhook.audience,
       });
     } catch (err) {
       if (err instanceof JwtRejectedError) throw new WebhookUnauthorizedError(err.message);
       throw err;
     }
-    const location = this.config.webhook.location.replace(/\/+$/, '');
+    const location = this.webhook.location.replace(/\/+$/, '');
     const allowed = requestedAccess(claims).some(
       (a) => a.type === 'ss12000-client' && a.locations.some((l) => l.replace(/\/+$/, '') === location),
     );
     if (!allowed) throw new WebhookUnauthorizedError('token does not grant ss12000-client access to this client');
     const org = claims.organization_id;
     if (typeof org !== 'string' || org.length === 0) throw new WebhookUnauthorizedError('token has no organization_id');
-    const expected = Buffer.from(webhookTargetMac(this.config.webhook.targetSecret, huvudman, org));
+    const expected = Buffer.from(webhookTargetMac(this.webhook.targetSecret, huvudman, org));
     const given = Buffer.from(mac);
     if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
       throw new WebhookUnauthorizedError('token organisation does not match this subscription target');

@@ -1,4 +1,4 @@
-import type { ResourceType } from '../../contract/ss12000/resource-types';
+import type { ResourceType } from '../../contract/ss12000';
 
 /** A small seeded PRNG (mulberry32): the same seed gives the same huvudman, so tests and benches are repeatable. */
 export class Prng {

@@ -1,5 +1,5 @@
 import { request } from 'undici';
-import type { ResourceType } from '../../contract/ss12000/resource-types';
+import type { ResourceType } from '../../contract/ss12000';
 import type { FakeIssuer, TokenVariant } from './issuer';
 import type { Tenant } from './tenant';
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Jwk } from '../../integrations/ss12000/jwt';
 import { PersistedState } from '../persistence';
 import { closeServer, listen, readBody, sendJson, sendText } from '../../http/server-utils';
-import { isResourceType, resourceTypes, type ResourceType } from '../../contract/ss12000/resource-types';
+import { isResourceType, resourceTypes, type ResourceType } from '../../contract/ss12000';
 import { listPaths } from '../../integrations/ss12000/model';
 import type { Logger } from '../../logging/logger';
 import { defaultSize, type HuvudmanSize } from './generator';
@@ -44,6 +44,8 @@ const pathToType = Object.fromEntries(Object.entries(listPaths).map(([t, p]) => 
  */
 export class Ss12000Simulator {
   readonly tenants = new Map<string, Tenant>();
+  /** Every request a client sent (API of any tenant, token server, JWKS), control calls excepted: "no call" tests read it. */
+  readonly received: { method: string; path: string }[] = [];
   issuer!: FakeIssuer;
   notifier!: Notifier;
   url = '';
@@ -143,6 +145,7 @@ export class Ss12000Simulator {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.url);
+    if (!url.pathname.startsWith('/control')) this.received.push({ method: req.method ?? 'GET', path: url.pathname });
     const parts = url.pathname.split('/').filter(Boolean);
     const body = await readBody(req, 10 * 1024 * 1024);
     if (url.pathname === '/.well-known/jwks.json') return sendJson(res, 200, this.issuer.jwks());

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { resourceTypes, type ResourceType } from '../../contract/ss12000/resource-types';
+import { resourceTypes, type ResourceType } from '../../contract/ss12000';
 import { generateEntity, Prng, type Entity, type HuvudmanSize } from './generator';
 
 export interface FaultRule {

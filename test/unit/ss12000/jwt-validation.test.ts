@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { generateSigningKey, JwtRejectedError, signJwt, verifyJwt } from '../../../src/integrations/ss12000/jwt';
-import { parseWebhookBody } from '../../../src/integrations/ss12000/ingress-route';
+import { parseWebhookBody } from '../../../src/modules/ss12000/ingress-route';
 import { EntityValidator } from '../../../src/integrations/ss12000/validation';
 
 const key = generateSigningKey('k1');

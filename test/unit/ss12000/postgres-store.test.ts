@@ -4,7 +4,7 @@ import path from 'node:path';
 import { after, describe, it, mock } from 'node:test';
 import { Client } from 'pg';
 import { projectDir } from '../../../src/config/ferje-config';
-import { ss12000StatusCommand } from '../../../src/integrations/ss12000/cli';
+import { ss12000StatusCommand } from '../../../src/modules/ss12000/cli';
 import { lockClass } from '../../../src/integrations/ss12000/store/postgres-schema';
 import { PostgresStore } from '../../../src/integrations/ss12000/store/postgres-store';
 import type { Ss12000Store } from '../../../src/integrations/ss12000/store/store';

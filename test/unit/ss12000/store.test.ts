@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, afterEach, beforeEach, describe, it, mock } from 'node:test';
-import { ss12000StatusCommand } from '../../../src/integrations/ss12000/cli';
+import { ss12000StatusCommand } from '../../../src/modules/ss12000/cli';
 import { SqliteStore, StoreLockedError } from '../../../src/integrations/ss12000/store/sqlite-store';
 import { deletedAt, idA, idB, row, ss12000StoreContract } from '../../harness/ss12000-store-contract';
 

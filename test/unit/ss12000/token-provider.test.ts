@@ -8,7 +8,7 @@ import type { TLSSocket } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import { ConfigError } from '../../../src/config/env';
 import { loadFerjeConfig } from '../../../src/config/ferje-config';
-import { loadSs12000Config, skolverketClientEntityId } from '../../../src/integrations/ss12000/config';
+import { loadSs12000Config, skolverketClientEntityId } from '../../../src/modules/ss12000/config';
 import { Ss12000TokenError } from '../../../src/integrations/ss12000/errors';
 import { FetchedTokenProvider } from '../../../src/integrations/ss12000/token-provider';
 import { Ss12000Simulator } from '../../../src/simulators/ss12000/server';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { resourceTypes, type ResourceType } from '../../../src/contract/ss12000/resource-types';
+import { resourceTypes, type ResourceType } from '../../../src/contract/ss12000';
 import { EntityValidator, type ValidationResult } from '../../../src/integrations/ss12000/validation';
 import { generateEntity, Prng, type Entity } from '../../../src/simulators/ss12000/generator';
 

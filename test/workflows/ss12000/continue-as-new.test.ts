@@ -2,12 +2,16 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { ss12000RegistrationUpdate, ss12000StatusQuery } from '../../../src/contract/ss12000/definitions';
-import type { SyncStep } from '../../../src/contract/ss12000/resource-types';
-import type { Ss12000SubscriptionStatus, Ss12000WebhookSignal } from '../../../src/contract/ss12000/types';
+import {
+  ss12000RegistrationUpdate,
+  ss12000StatusQuery,
+  type SyncStep,
+  type Ss12000SubscriptionStatus,
+  type Ss12000WebhookSignal,
+} from '../../../src/contract/ss12000';
 import { recordHistory } from '../../harness/histories';
 import { createLocalTestEnv } from '../../harness/temporal';
-import { idleAfter, startFixture, type Ss12000Fixture } from './fixture';
+import { idleAfter, startFixture, type Ss12000Fixture } from './harness';
 
 /** The runs of one workflow ID in order, from its first run along each ContinuedAsNew event. */
 async function runChain(client: Client, workflowId: string, firstRunId: string): Promise<string[]> {

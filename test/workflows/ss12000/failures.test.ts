@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { recordHistory } from '../../harness/histories';
 import { getTestEnv } from '../../harness/temporal';
-import { idleAfter, startFixture, type Ss12000Fixture } from './fixture';
+import { idleAfter, startFixture, type Ss12000Fixture } from './harness';
 
 describe('SS12000 page failures (real dev server, simulator fault injection)', () => {
   let f: Ss12000Fixture;

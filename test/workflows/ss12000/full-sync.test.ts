@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ss12000RegistrationUpdate } from '../../../src/contract/ss12000/definitions';
-import { resourceTypes } from '../../../src/contract/ss12000/resource-types';
+import { ss12000RegistrationUpdate, resourceTypes } from '../../../src/contract/ss12000';
 import { recordHistory } from '../../harness/histories';
 import { getTestEnv } from '../../harness/temporal';
-import { idleAfter, startFixture, type Ss12000Fixture } from './fixture';
+import { idleAfter, startFixture, type Ss12000Fixture } from './harness';
 
 const listPaths = ['/organisations', '/persons', '/groups', '/duties', '/activities'];
 
@@ -79,18 +78,34 @@ describe('SS12000 full sync (real dev server, simulator over HTTP)', () => {
     await recordHistory(f.client, workflowId, 'ss12000-subscription-full-sync-unsubscribe');
   });
 
-  it('fails registration with a typed failure (and tells AP) when the huvudman API keeps failing', async () => {
+  it('fails registration typed (and tells AP) once the huvudman API stayed unavailable for the retry budget', async () => {
     f.addHuvudman({ name: 'full-refused' }).faults = [{ path: '/subscriptions', kind: '500', fired: 0 }];
-    const workflowId = await f.start('full-refused');
+    const workflowId = await f.start('full-refused', {
+      registrationCallbackUrl: `${f.ap.url}/full-refused`,
+      options: { registrationRetryMinutes: 1 },
+    });
     const handle = f.client.workflow.getHandle(workflowId);
+    // Meanwhile the operator sees why it is not subscribed yet, not a failure.
+    const retrying = await f.waitFor('full-refused', (s) => s.phase === 'REGISTRATION_RETRYING');
+    assert.match(retrying.registrationRetry?.lastError ?? '', /Ss12000ApiUnavailable/);
+    assert.equal(retrying.registration.status, 'PENDING');
     const outcome = await handle.executeUpdate(ss12000RegistrationUpdate);
     assert.equal(outcome.status, 'FAILED');
     await assert.rejects(handle.result(), (err: Error) => {
-      const cause = (err as { cause?: { type?: string } }).cause;
+      const cause = (err as { cause?: { type?: string; nonRetryable?: boolean } }).cause;
       assert.equal(cause?.type, 'Ss12000SubscriptionFailed');
+      assert.equal(cause?.nonRetryable, true);
       return true;
     });
-    await recordHistory(f.client, workflowId, 'ss12000-subscription-registration-failed');
+    const posts = f.sim
+      .tenant('full-refused')
+      .requests.filter((r) => r.method === 'POST' && r.path === '/subscriptions');
+    assert.ok(posts.length >= 6, `more than one round of three attempts (${posts.length})`);
+    assert.deepEqual(
+      f.ap.received.filter((r) => r.path === '/ap/full-refused').map((r) => (r.body as { status: string }).status),
+      ['FAILED'],
+    );
+    await recordHistory(f.client, workflowId, 'ss12000-subscription-registration-retried-then-failed');
   });
 
   it('refuses invalid input before any call to the huvudman', async () => {

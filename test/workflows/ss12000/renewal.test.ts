@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { recordHistory } from '../../harness/histories';
 import { getTestEnv } from '../../harness/temporal';
-import { idleAfter, startFixture, type Ss12000Fixture } from './fixture';
+import { idleAfter, startFixture, type Ss12000Fixture } from './harness';
 
 // The time-skipping server cannot register Ferje's search attributes, so this runs on the real dev server with a
 // huvudman whose subscriptions live 12 seconds and a renewal margin of 7 seconds.

@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { taskQueues } from '../../../src/contract/task-queues';
 import { recordHistory } from '../../harness/histories';
 import { getTestEnv } from '../../harness/temporal';
-import { idleAfter, startFixture, type Ss12000Fixture } from './fixture';
-import { killHard, spawnSs12000Worker } from './worker-process';
+import type { ChildHandle } from '../../harness/processes';
+import { idleAfter, killHard, spawnSs12000Worker, startFixture, type Ss12000Fixture } from './harness';
 
 describe('SS12000 crash resume (real dev server, production worker process killed mid-pass)', () => {
   let f: Ss12000Fixture;
-  const workers: ChildProcess[] = [];
+  const workers: ChildHandle[] = [];
   before(async () => {
     f = await startFixture(await getTestEnv(), { worker: false });
   });

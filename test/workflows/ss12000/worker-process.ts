@@ -1,41 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
-import { projectDir } from '../../../src/config/ferje-config';
-import { testKeyEnv } from '../../harness/keys';
+import { createSs12000Activities } from '../../../activities/ss12000';
+import { taskQueues } from '../../../src/contract/task-queues';
+import { runWorkerProcess } from '../../harness/worker-process';
 
 /**
- * The production worker (`ferje worker`, SS12000 queue only) as a separate process, so a test can kill it like a
- * crash would. Resolves once its workers poll.
+ * An SS12000 worker in its own process (production queue, bundle and activities), so a test or bench can kill it with
+ * SIGKILL mid-pass. Env: TEMPORAL_ADDRESS, FERJE_DATA_DIR and the SS12000_* settings.
  */
-export async function spawnSs12000Worker(env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectDir, 'src', 'cli', 'main.ts'), 'worker'], {
-    cwd: projectDir,
-    // INFO: readiness is the worker's "workers running" line.
-    env: { ...process.env, ...testKeyEnv(), FERJE_WORKER_INTEGRATIONS: 'ss12000', ...env, FERJE_LOG_LEVEL: 'INFO' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    let seen = '';
-    const onData = (chunk: Buffer): void => {
-      seen += chunk.toString('utf8');
-      if (seen.includes('workers running')) {
-        child.stderr?.off('data', onData);
-        child.stderr?.resume();
-        resolve();
-      }
-      if (seen.length > 100_000) seen = seen.slice(-10_000);
-    };
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`worker exited early (${code}): ${seen.slice(-2000)}`)));
-    setTimeout(() => reject(new Error(`worker not polling after 90 s: ${seen.slice(-2000)}`)), 90_000).unref();
-  });
-  return child;
-}
-
-export function killHard(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
-}
+runWorkerProcess({
+  address: process.env.TEMPORAL_ADDRESS,
+  taskQueue: taskQueues.ss12000,
+  createActivities: createSs12000Activities,
+});

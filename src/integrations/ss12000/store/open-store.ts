@@ -1,4 +1,4 @@
-import type { Ss12000Config } from '../config';
+import type { Ss12000Config } from '../../../modules/ss12000/config';
 import { isPostgresUrl } from './location';
 import { PostgresStore } from './postgres-store';
 import { SqliteStore } from './sqlite-store';

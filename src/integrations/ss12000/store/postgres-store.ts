@@ -1,5 +1,5 @@
 import { Pool, type PoolClient } from 'pg';
-import type { SyncStep } from '../../../contract/ss12000/resource-types';
+import type { SyncStep } from '../../../contract/ss12000';
 import { lockClass, migrate } from './postgres-schema';
 import type { EntityRow, Ss12000Store, StoreSummaryRow, TypeStateRow } from './store';
 import { typeStateParams } from './type-state-params';

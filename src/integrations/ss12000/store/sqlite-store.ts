@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'n
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import sqlite from 'node-sqlite3-wasm';
-import type { SyncStep } from '../../../contract/ss12000/resource-types';
+import type { SyncStep } from '../../../contract/ss12000';
 import type { EntityRow, Ss12000Store, StoreSummaryRow, TypeStateRow } from './store';
 import { typeStateParams } from './type-state-params';
 

@@ -1,5 +1,4 @@
-import type { SyncStep } from '../../../contract/ss12000/resource-types';
-import type { PassKind, StepOutcome } from '../../../contract/ss12000/types';
+import type { SyncStep, PassKind, StepOutcome } from '../../../contract/ss12000';
 
 /** One valid entity, ready to store: the body is the JSON text as fetched (validated, never rewritten). */
 export interface EntityRow {

@@ -1,23 +1,30 @@
 import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowStartOptions } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createSs12000Activities } from '../../../activities/ss12000';
 import { FsBlobStore } from '../../../src/blobs/fs-blob-store';
 import { loadFerjeConfig } from '../../../src/config/ferje-config';
-import { ss12000StatusQuery } from '../../../src/contract/ss12000/definitions';
-import { ss12000SubscriptionWorkflowId } from '../../../src/contract/ss12000/flows';
-import type { Ss12000SubscriptionInput, Ss12000SubscriptionStatus } from '../../../src/contract/ss12000/types';
+import {
+  ss12000StatusQuery,
+  ss12000SubscriptionWorkflowId,
+  type Ss12000SubscriptionInput,
+  type Ss12000SubscriptionStatus,
+} from '../../../src/contract/ss12000';
 import { startIngress, type RunningIngress } from '../../../src/ingress/server';
-import { ss12000Module } from '../../../src/integrations/ss12000/module';
+import { ss12000Module } from '../../../src/modules/ss12000/module';
 import { SqliteStore } from '../../../src/integrations/ss12000/store/sqlite-store';
 import { createLogger } from '../../../src/logging/logger';
 import type { IntegrationContext } from '../../../src/platform/integration';
 import { Ss12000Simulator } from '../../../src/simulators/ss12000/server';
 import type { HuvudmanSize } from '../../../src/simulators/ss12000/generator';
 import type { Tenant, TenantOptions } from '../../../src/simulators/ss12000/tenant';
+import { spawnTs, type ChildHandle } from '../../harness/processes';
+import { testKeyEnv } from '../../harness/keys';
 import { createTestWorker, uniqueTaskQueue } from '../../harness/worker';
 
 /**
@@ -29,6 +36,8 @@ export interface Ss12000Fixture {
   env: TestWorkflowEnvironment;
   client: Client;
   sim: Ss12000Simulator;
+  /** AP's registration callback endpoint (the only callback URL the configuration allows). */
+  ap: ApCallbackServer;
   ingress: RunningIngress;
   store: SqliteStore;
   taskQueue: string;
@@ -37,7 +46,11 @@ export interface Ss12000Fixture {
   worker?: Worker;
   running?: Promise<void>;
   addHuvudman(options: Partial<Omit<TenantOptions, 'size'>> & { name: string; size?: Partial<HuvudmanSize> }): Tenant;
-  start(huvudman: string, input?: Partial<Ss12000SubscriptionInput>): Promise<string>;
+  start(
+    huvudman: string,
+    input?: Partial<Ss12000SubscriptionInput>,
+    options?: Pick<WorkflowStartOptions, 'workflowIdReusePolicy'>,
+  ): Promise<string>;
   status(huvudman: string): Promise<Ss12000SubscriptionStatus>;
   waitFor(
     huvudman: string,
@@ -51,11 +64,36 @@ export interface Ss12000Fixture {
   stop(): Promise<void>;
 }
 
+/** A stand-in for AP's registration callback endpoint over loopback HTTP: records every POST, answers `status`. */
+export interface ApCallbackServer {
+  url: string;
+  status: number;
+  received: { path: string; body: unknown }[];
+  close(): Promise<void>;
+}
+
+async function startApCallbackServer(): Promise<ApCallbackServer> {
+  const ap: ApCallbackServer = { url: '', status: 200, received: [], close: async () => undefined };
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      ap.received.push({ path: req.url ?? '', body: JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null') });
+      res.writeHead(ap.status).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  ap.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/ap`;
+  ap.close = () => new Promise((resolve) => server.close(() => resolve()));
+  return ap;
+}
+
 export async function startFixture(
   env: TestWorkflowEnvironment,
   options: { worker?: boolean; simulatorRetryDelayMs?: number } = {},
 ): Promise<Ss12000Fixture> {
   const sim = await new Ss12000Simulator({ notifierRetryDelayMs: options.simulatorRetryDelayMs ?? 100 }).start();
+  const ap = await startApCallbackServer();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'ferje-ss12000-'));
   const taskQueue = uniqueTaskQueue('ss12000');
   const logger = createLogger('test', 'ERROR', () => undefined);
@@ -69,6 +107,9 @@ export async function startFixture(
     SS12000_WEBHOOK_SECRET: 'test-secret-for-ss12000-webhook-targets-0123456789',
     SS12000_STORE_PATH: path.join(dataDir, 'store.sqlite'),
     SS12000_HTTP_TIMEOUT_MS: '2000',
+    // Partner endpoints come from configuration only: every huvudman the simulator serves, and nothing else.
+    SS12000_API_ALLOWED_URLS: `${sim.url}/hm/`,
+    SS12000_CALLBACK_ALLOWED_URLS: ap.url,
   };
   const ctxFor = (vars: Record<string, string>): IntegrationContext => ({
     config: loadFerjeConfig(vars),
@@ -93,15 +134,17 @@ export async function startFixture(
     env,
     client: env.client,
     sim,
+    ap,
     ingress,
     store,
     taskQueue,
     dataDir,
     ferjeEnv,
     addHuvudman: (o) => sim.addTenant({ organisationId: 'SE2120000001', seed: 7, ...o }),
-    async start(huvudman, input = {}) {
+    async start(huvudman, input = {}, options = {}) {
       const workflowId = ss12000SubscriptionWorkflowId(huvudman);
       await env.client.workflow.start('ss12000SubscriptionWorkflow', {
+        ...options,
         workflowId,
         taskQueue,
         args: [
@@ -152,6 +195,7 @@ export async function startFixture(
       await fixture.stopWorker();
       await ingress.close();
       await sim.stop();
+      await ap.close();
       await store.close();
     },
   };
@@ -164,3 +208,18 @@ export const idleAfter =
   (passes: number) =>
   (s: Ss12000SubscriptionStatus): boolean =>
     s.passNumber >= passes && s.currentPass === undefined && s.pending.steps.length === 0;
+
+/**
+ * An SS12000 worker in its own process (worker-process.ts: production queue, bundle and activities), so a test or a
+ * bench can kill it like a crash would. Resolves once it polls.
+ */
+export async function spawnSs12000Worker(env: Record<string, string>): Promise<ChildHandle> {
+  const handle = spawnTs('test/workflows/ss12000/worker-process.ts', [], { ...process.env, ...testKeyEnv(), ...env });
+  await handle.waitFor(/^ready$/m, 90_000);
+  return handle;
+}
+
+export async function killHard(worker: ChildHandle): Promise<void> {
+  if (worker.child.exitCode === null && worker.child.signalCode === null) worker.child.kill('SIGKILL');
+  await worker.exited;
+}

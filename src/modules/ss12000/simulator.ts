@@ -1,8 +1,11 @@
 import type { RunningSimulator, SimulatorStartOptions } from '../../platform/integration';
-import { Ss12000Simulator } from '../../simulators/ss12000/server';
 
-/** The simulator as `ferje dev` runs it: the huvudman API, nutid stand-in and the env that points Ferje at them. */
-export async function startSs12000DevSimulator(options: SimulatorStartOptions): Promise<RunningSimulator> {
+/**
+ * The simulator as `ferje dev` runs it: the huvudman API, nutid stand-in and the env that points Ferje at them.
+ * Loaded lazily so that a production worker never loads simulator code.
+ */
+export async function startSs12000Simulator(options: SimulatorStartOptions): Promise<RunningSimulator> {
+  const { Ss12000Simulator } = await import('../../simulators/ss12000/server.js');
   const sim = await new Ss12000Simulator({
     host: options.host,
     port: options.basePort,
@@ -19,6 +22,8 @@ export async function startSs12000DevSimulator(options: SimulatorStartOptions): 
       SS12000_WEBHOOK_AUDIENCE: sim.issuer.audience,
       SS12000_WEBHOOK_LOCATION: sim.clientLocation,
       SS12000_SIMULATOR_URL: sim.url,
+      // Ferje calls only configured partner endpoints: here, every huvudman the simulator serves.
+      SS12000_API_ALLOWED_URLS: `${sim.url}/hm/`,
     },
     stop: () => sim.stop(),
   };

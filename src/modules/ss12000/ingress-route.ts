@@ -1,11 +1,14 @@
-import { ss12000WebhookSignal } from '../../contract/ss12000/definitions';
-import { ss12000SubscriptionWorkflowId } from '../../contract/ss12000/flows';
-import { isResourceType, type ResourceType } from '../../contract/ss12000/resource-types';
-import type { Ss12000WebhookSignal } from '../../contract/ss12000/types';
+import {
+  ss12000WebhookSignal,
+  ss12000SubscriptionWorkflowId,
+  isResourceType,
+  type ResourceType,
+  type Ss12000WebhookSignal,
+} from '../../contract/ss12000';
 import { IngressRejection, type IngressRoute } from '../../ingress/route';
 import type { Logger } from '../../logging/logger';
-import type { WebhookBody } from './model';
-import { WebhookUnauthorizedError, type WebhookAuthenticator } from './webhook-auth';
+import type { WebhookBody } from '../../integrations/ss12000/model';
+import { WebhookUnauthorizedError, type WebhookAuthenticator } from '../../integrations/ss12000/webhook-auth';
 
 /** Folds the spelling variants of a notice into the signal the subscription workflow takes. */
 export function parseWebhookBody(body: Buffer, receivedAt: string): Ss12000WebhookSignal {

@@ -5,8 +5,8 @@ import { loadSs12000Config } from './config';
 import { ss12000StatusCommand } from './cli';
 import { runSs12000Demo } from './demo';
 import { ss12000WebhookRoute } from './ingress-route';
-import { JwksCache, WebhookAuthenticator } from './webhook-auth';
-import { startSs12000DevSimulator } from './dev-simulator';
+import { JwksCache, WebhookAuthenticator } from '../../integrations/ss12000/webhook-auth';
+import { startSs12000Simulator } from './simulator';
 
 export const ss12000Module: IntegrationModule = {
   name: 'ss12000',
@@ -19,9 +19,9 @@ export const ss12000Module: IntegrationModule = {
     const config = loadSs12000Config(ctx.env, ctx.config);
     const jwks = config.webhook.jwksUrl ? new JwksCache(config.webhook.jwksUrl) : undefined;
     if (!jwks) ctx.logger.warn('SS12000_WEBHOOK_JWKS_URL is not set: every ss12000 webhook will be refused');
-    return [ss12000WebhookRoute(new WebhookAuthenticator(config, jwks), ctx.logger.child('ss12000'))];
+    return [ss12000WebhookRoute(new WebhookAuthenticator(config.webhook, jwks), ctx.logger.child('ss12000'))];
   },
-  startSimulator: startSs12000DevSimulator,
+  startSimulator: startSs12000Simulator,
   demo: runSs12000Demo,
   cliCommands: [ss12000StatusCommand],
 };

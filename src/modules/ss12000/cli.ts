@@ -3,10 +3,10 @@ import { parseArgs } from 'node:util';
 import { loadFerjeConfig } from '../../config/ferje-config';
 import type { CliCommand } from '../../cli/command';
 import { loadSs12000Config } from './config';
-import { displayLocation, isPostgresUrl } from './store/location';
-import { configuredStoreLocation, openSs12000Store } from './store/open-store';
-import { StoreLockedError } from './store/sqlite-store';
-import type { Ss12000Store, StoreSummaryRow } from './store/store';
+import { displayLocation, isPostgresUrl } from '../../integrations/ss12000/store/location';
+import { configuredStoreLocation, openSs12000Store } from '../../integrations/ss12000/store/open-store';
+import { StoreLockedError } from '../../integrations/ss12000/store/sqlite-store';
+import type { Ss12000Store, StoreSummaryRow } from '../../integrations/ss12000/store/store';
 
 export function formatStatus(rows: StoreSummaryRow[]): string {
   if (rows.length === 0) return 'Nothing synced yet.';

@@ -1,30 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { envInt, envOptional, envString, envUrl, ConfigError, type Env } from '../../config/env';
+import { envInt, envList, envOptional, envString, envUrl, ConfigError, type Env } from '../../config/env';
 import type { FerjeConfig } from '../../config/ferje-config';
-import { isPostgresUrl } from './store/location';
+import { isPostgresUrl } from '../../integrations/ss12000/store/location';
+import type { TokenSettings } from '../../integrations/ss12000/token-provider';
+import type { WebhookSettings } from '../../integrations/ss12000/webhook-auth';
 
 /** Skolverket's SS12000 Client entity id: the client key it asks nutid for tokens with (digest §4). */
 export const skolverketClientEntityId = 'https://api.skolverket.se/provtjanst/ss12000/klient/v1';
 
 export interface Ss12000Config {
   /** Bearer token for the huvudman APIs: a static token, or fetched from a nutid-style token server and cached. */
-  token:
-    | { kind: 'static'; value: string }
-    | { kind: 'fetched'; url: string; clientKey: string; certFile?: string; keyFile?: string; caFile?: string }
-    | { kind: 'none' };
-  webhook: {
-    /** JWKS of the token issuer (nutid) that signs webhook tokens. */
-    jwksUrl?: string;
-    issuer: string;
-    audience: string;
-    /** `requested_access` of type `ss12000-client` must name this location. */
-    location: string;
-    /** Key for the per-subscription target path (an HMAC over huvudman and organisation id). */
-    targetSecret: Buffer;
-    publicBaseUrl: string;
-  };
+  token: TokenSettings;
+  webhook: WebhookSettings;
+  /** Partner endpoints come from here only, never from a flow input (see `resolveApiBaseUrl`). */
+  endpoints: Ss12000Endpoints;
   /** The embedded store's file (the default). */
   storePath: string;
   /** `FERJE_SS12000_STORE`: a Postgres URL that several workers share (and other systems read) instead. */
@@ -32,6 +23,45 @@ export interface Ss12000Config {
   httpTimeoutMs: number;
   /** Parallel POSTs of log entries per page. */
   reportConcurrency: number;
+}
+
+/**
+ * Where Ferje may send requests, credentials and callback bodies: each huvudman's API from `SS12000_HUVUDMAN_APIS`
+ * (`ref=url,ref=url`), or else any API under one of the operator's `SS12000_API_ALLOWED_URLS`; registration
+ * callbacks only under `SS12000_CALLBACK_ALLOWED_URLS`. Nothing configured means nothing allowed.
+ */
+export interface Ss12000Endpoints {
+  huvudmanApis: Record<string, string>;
+  allowedApiUrls: string[];
+  allowedCallbackUrls: string[];
+}
+
+function readEndpoints(env: Env): Ss12000Endpoints {
+  const huvudmanApis: Record<string, string> = {};
+  for (const entry of envList(env, 'SS12000_HUVUDMAN_APIS', [])) {
+    const at = entry.indexOf('=');
+    const url = entry.slice(at + 1);
+    if (at <= 0 || !isHttpUrl(url)) throw new ConfigError('SS12000_HUVUDMAN_APIS must be a list of ref=http(s)-URL');
+    huvudmanApis[entry.slice(0, at)] = url.replace(/\/+$/, '');
+  }
+  const urls = (name: string): string[] => {
+    const list = envList(env, name, []);
+    if (!list.every(isHttpUrl)) throw new ConfigError(`${name} must be a list of http(s) URLs`);
+    return list;
+  };
+  return {
+    huvudmanApis,
+    allowedApiUrls: urls('SS12000_API_ALLOWED_URLS'),
+    allowedCallbackUrls: urls('SS12000_CALLBACK_ALLOWED_URLS'),
+  };
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    return ['http:', 'https:'].includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
 }
 
 /** The webhook target key: generated once per data directory unless SS12000_WEBHOOK_SECRET is set. */
@@ -69,7 +99,7 @@ export function loadSs12000Config(env: Env, config: FerjeConfig): Ss12000Config 
   if (!certFile !== !keyFile) {
     throw new ConfigError('SS12000_TOKEN_CLIENT_CERT_FILE and SS12000_TOKEN_CLIENT_KEY_FILE must be set together');
   }
-  const token: Ss12000Config['token'] = staticToken
+  const token: TokenSettings = staticToken
     ? { kind: 'static', value: staticToken }
     : tokenUrl
       ? {
@@ -91,6 +121,7 @@ export function loadSs12000Config(env: Env, config: FerjeConfig): Ss12000Config 
       targetSecret: targetSecret(env, config.dataDir),
       publicBaseUrl: config.ingress.publicBaseUrl,
     },
+    endpoints: readEndpoints(env),
     storePath: path.resolve(envString(env, 'SS12000_STORE_PATH', path.join(config.dataDir, 'ss12000', 'store.sqlite'))),
     storeUrl: sharedStoreUrl(env),
     httpTimeoutMs: envInt(env, 'SS12000_HTTP_TIMEOUT_MS', 30_000, { min: 100 }),

@@ -1,9 +1,12 @@
 import { request } from 'undici';
 import { startFlow } from '../../client/flows';
 import { envString } from '../../config/env';
-import { ss12000RegistrationUpdate, ss12000StatusQuery } from '../../contract/ss12000/definitions';
-import { ss12000SubscriptionFlow } from '../../contract/ss12000/flows';
-import type { Ss12000SubscriptionStatus } from '../../contract/ss12000/types';
+import {
+  ss12000RegistrationUpdate,
+  ss12000StatusQuery,
+  ss12000SubscriptionFlow,
+  type Ss12000SubscriptionStatus,
+} from '../../contract/ss12000';
 import type { DemoContext, DemoResult } from '../../platform/integration';
 
 async function control(base: string, path: string, body?: unknown): Promise<unknown> {
