@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { Runtime } from '@temporalio/worker';
+import { codecAccessFromEnv, type CodecAccess } from '../codec/auth/codec-auth';
 import { startCodecServer, type RunningCodecServer } from '../codec/codec-server';
 import { AesGcmPayloadCodec } from '../codec/aes-gcm-codec';
 import { defaultKeyFilePath, ensureKeyFile, loadKeyRing } from '../codec/key-ring';
@@ -68,7 +69,11 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
 
     const temporalPort = envInt(env, 'FERJE_DEV_TEMPORAL_PORT', 7233, { max: 65535 });
     const uiPort = envInt(env, 'FERJE_DEV_UI_PORT', 8233, { max: 65535 });
+    // The dev stack alone may run the codec server open, and only on loopback (startCodecServer refuses otherwise);
+    // configure FERJE_CODEC_TOKEN_FILE or an OIDC issuer to try authentication locally.
+    const codecAccess: CodecAccess = codecAccessFromEnv(env, logger) ?? { kind: 'open-dev-loopback' };
     const codec: RunningCodecServer = await startCodecServer({
+      access: codecAccess,
       codec: new AesGcmPayloadCodec(keyRing),
       host: config.codecServer.host,
       port: config.codecServer.port,
@@ -154,7 +159,11 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
         [
           `Temporal server   ${server.address} (namespace ${namespace}, data ${path.join(config.dataDir, 'temporal', 'dev.db')})`,
           `Temporal UI       ${server.uiUrl}`,
-          `Codec server      ${codec.url}  (the UI decrypts payloads through it)`,
+          `Codec server      ${codec.url}  (the UI decrypts payloads through it; ${
+            codecAccess.kind === 'open-dev-loopback'
+              ? 'OPEN: no authentication, loopback only'
+              : `bearer credential required, namespaces ${codecAccess.namespaces.join(', ')}`
+          })`,
           `Ingress           ${ingress.url}  (webhooks; /health/live, /health/ready)`,
           `Workers           ${options.worker === false ? 'not started' : integrations.map((i) => i.taskQueue).join(', ') || 'none'}`,
           ...simulators.map((s) => `${s.title.padEnd(17)} ${Object.values(s.urls).join('  ')}`),

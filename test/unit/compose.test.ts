@@ -121,6 +121,16 @@ describe('docker-compose.yml', () => {
     assert.equal(s['worker-ss12000'].deploy?.replicas, 1);
   });
 
+  it('makes the codec server demand a credential, from a token directory it re-reads', () => {
+    const env = s['codec-server'].environment ?? {};
+    const tokenFile = String(env.FERJE_CODEC_TOKEN_FILE);
+    assert.ok(
+      s['codec-server'].volumes?.some((v) => v.endsWith(`:${path.posix.dirname(tokenFile)}:ro`)),
+      'the token file lives in a read-only mounted directory',
+    );
+    assert.ok(env.FERJE_CODEC_NAMESPACES, 'an explicit namespace allow-list');
+  });
+
   it('wires the UI to the codec server and keeps admin ports on loopback', () => {
     const codecPort = s['codec-server'].ports?.[0].split(':').at(-1);
     assert.equal(s['temporal-ui'].environment?.TEMPORAL_CODEC_ENDPOINT, `http://localhost:${codecPort}`);

@@ -1,4 +1,5 @@
 import { AesGcmPayloadCodec } from '../../codec/aes-gcm-codec';
+import { requireCodecAccess } from '../../codec/auth/codec-auth';
 import { startCodecServer } from '../../codec/codec-server';
 import { loadKeyRing } from '../../codec/key-ring';
 import { loadFerjeConfig } from '../../config/ferje-config';
@@ -35,11 +36,13 @@ export const codecServerCommand: CliCommand = {
   name: 'codec-server',
   usage: 'ferje codec-server',
   description:
-    'Run the codec server for the Temporal UI and CLI (FERJE_CODEC_SERVER_HOST/PORT, FERJE_CODEC_CORS_ORIGINS)',
+    'Run the codec server for the Temporal UI and CLI (FERJE_CODEC_SERVER_HOST/PORT, FERJE_CODEC_CORS_ORIGINS; ' +
+    'credentials: FERJE_CODEC_TOKEN_FILE and/or FERJE_CODEC_OIDC_ISSUER/AUDIENCE, FERJE_CODEC_NAMESPACES)',
   async run() {
     const logger = createLogger('codec');
     const config = loadFerjeConfig();
     const server = await startCodecServer({
+      access: requireCodecAccess(process.env, logger),
       codec: new AesGcmPayloadCodec(loadKeyRing(process.env, config.dataDir)),
       host: config.codecServer.host,
       port: config.codecServer.port,
