@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { Runtime } from '@temporalio/worker';
 import { codecAccessFromEnv, type CodecAccess } from '../codec/auth/codec-auth';
 import { startCodecServer, type RunningCodecServer } from '../codec/codec-server';
 import { AesGcmPayloadCodec } from '../codec/aes-gcm-codec';
@@ -8,6 +7,7 @@ import { envInt, envOptional, type Env } from '../config/env';
 import { loadFerjeConfig } from '../config/ferje-config';
 import { startIngress, type RunningIngress } from '../ingress/server';
 import type { Logger } from '../logging/logger';
+import { installFerjeRuntime } from '../metrics/runtime';
 import { createPlatform, type Platform } from '../platform/context';
 import type { IntegrationModule, RunningSimulator } from '../platform/integration';
 import { selectIntegrations } from '../platform/registry';
@@ -131,7 +131,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     stoppers.push(() => ingress.close());
 
     if (options.worker !== false) {
-      installRuntimeOnce(logger);
+      installRuntimeOnce(logger, env);
       const workers: RunningWorkers = await startWorkers({
         temporal: platform.temporal,
         ctx: platform,
@@ -178,8 +178,9 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
 
 let runtimeInstalled = false;
 /** The dev stack stops workers itself, in order, so the Runtime must not react to signals on its own. */
-function installRuntimeOnce(logger: Logger): void {
+function installRuntimeOnce(logger: Logger, env: Env): void {
   if (runtimeInstalled) return;
-  Runtime.install({ logger, shutdownSignals: [] });
+  const { metricsUrl } = installFerjeRuntime({ env, logger, shutdownSignals: [] });
+  if (metricsUrl) logger.info('serving Prometheus metrics', { url: metricsUrl });
   runtimeInstalled = true;
 }

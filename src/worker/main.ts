@@ -1,5 +1,6 @@
-import { Runtime } from '@temporalio/worker';
 import { createLogger } from '../logging/logger';
+import { installFerjeRuntime } from '../metrics/runtime';
+import { setupTracing } from '../tracing/tracing';
 import { createPlatform } from '../platform/context';
 import { selectIntegrations } from '../platform/registry';
 import { workflowSource } from './bundle';
@@ -11,7 +12,10 @@ import { startWorkers } from './workers';
  */
 export async function runWorkerProcess(): Promise<void> {
   const logger = createLogger('worker');
-  Runtime.install({ logger });
+  const { metricsUrl } = installFerjeRuntime({ env: process.env, logger });
+  if (metricsUrl) logger.info('serving Prometheus metrics', { url: metricsUrl });
+  // Before the platform's client, so this process's spans are named after the worker.
+  setupTracing(process.env, 'ferje-worker', logger);
   const platform = await createPlatform(process.env, logger);
   try {
     const running = await startWorkers({

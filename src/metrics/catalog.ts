@@ -1,0 +1,71 @@
+/**
+ * Every metric Ferje emits besides the SDK's own, in one place: name, kind, unit and the labels it may carry.
+ * Labels are enum words and type names only (integration, workflow/activity type, status, failure type, route
+ * template, status class) — never IDs, references or personal data, so a label can never identify a person and the
+ * number of series stays bounded. Alert rules (ops/prometheus/alerts.yml) and the dashboard use these names; the
+ * Prometheus exporter of the SDK adds no prefix to them.
+ */
+export const ferjeMetrics = {
+  // Workflows (interceptor in src/metrics/workflow-interceptors.ts).
+  flowsCompleted: counter('ferje_flows_completed', 'Flows that completed, by workflow type and result status'),
+  flowsFailed: counter('ferje_flows_failed', 'Flows that failed, by workflow type and failure type'),
+  flowDuration: histogram('ferje_flow_duration_seconds', 's', 'From workflow start to completion or failure'),
+  // Activities (interceptor in src/metrics/activity-interceptor.ts).
+  activityOutcomes: counter('ferje_activity_outcomes', 'Activity attempts by type, outcome and failure type'),
+  activityDuration: histogram('ferje_activity_duration_seconds', 's', 'Duration of one activity attempt'),
+  // Partner HTTP (undici diagnostics, src/metrics/partner-http.ts).
+  partnerRequests: counter('ferje_partner_requests', 'Requests to partner APIs by route template and status class'),
+  partnerRequestDuration: histogram('ferje_partner_request_duration_seconds', 's', 'Time to response headers'),
+  partnerThrottled: counter('ferje_partner_throttled', 'Partner answers 429 Too Many Requests'),
+  partnerRetryAfter: counter('ferje_partner_retry_after_seconds', 'Seconds partners asked us to wait (Retry-After)'),
+  // Business events, one call each in the integration that knows them.
+  pollWait: counter('ferje_poll_wait_seconds', 'Seconds spent waiting for a permitted poll time'),
+  postenStatusChanges: counter('ferje_posten_status_changes', 'Posten status changes handled, by status'),
+  postenChangesHeld: counter('ferje_posten_changes_held', 'Posten jobs held unconfirmed for an operator'),
+  eformidlingTimeToLevert: histogram('ferje_eformidling_time_to_levert_seconds', 's', 'From send to LEVERT'),
+  signstashInstanceLossRestarts: counter(
+    'ferje_signstash_instance_loss_restarts',
+    'Operations restarted after a lost proxy instance',
+  ),
+  ss12000Entities: counter('ferje_ss12000_entities', 'SS12000 entities by resource type and result (stored, invalid)'),
+  ss12000SubscriptionLost: counter(
+    'ferje_ss12000_subscription_lost',
+    'SS12000 subscriptions the huvudman no longer knows',
+  ),
+} as const;
+
+export type FerjeMetricName = (typeof ferjeMetrics)[keyof typeof ferjeMetrics]['name'];
+
+export interface CounterSpec {
+  kind: 'counter';
+  name: string;
+  description: string;
+}
+export interface HistogramSpec {
+  kind: 'histogram';
+  name: string;
+  unit: string;
+  description: string;
+}
+
+function counter<N extends string>(name: N, description: string): CounterSpec & { name: N } {
+  return { kind: 'counter', name, description };
+}
+function histogram<N extends string>(name: N, unit: string, description: string): HistogramSpec & { name: N } {
+  return { kind: 'histogram', name, unit, description };
+}
+
+/** `ferje-posten-signering` → `postenSignering`: the integration a task queue belongs to, for labels. */
+export function integrationOfTaskQueue(taskQueue: string): string {
+  const name = taskQueue.replace(/^ferje-/, '');
+  return name.replace(/-([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+}
+
+/**
+ * A label value safe to emit: enum words, type names, status classes and route templates pass; anything longer,
+ * with other characters, or with a run of six digits (a personal or organisation number) collapses to `other`.
+ */
+export function safeLabel(value: unknown): string {
+  if (typeof value !== 'string' || value === '') return 'none';
+  return /^[A-Za-z0-9_.:/-]{1,120}$/.test(value) && !/\d{6}/.test(value) ? value : 'other';
+}
