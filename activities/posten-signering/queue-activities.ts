@@ -1,4 +1,6 @@
 import { Context } from '@temporalio/activity';
+import { ferjeMetrics } from '../../src/metrics/catalog';
+import { metrics } from '../../src/metrics/activity-metrics';
 import { ApplicationFailure } from '@temporalio/common';
 import { commonFailureTypes } from '../../src/contract/failure-types';
 import {
@@ -78,6 +80,7 @@ export function createQueueActivities(rt: PostenRuntime) {
           poll.change,
         );
         result.dispatched++;
+        metrics.count(ferjeMetrics.postenStatusChanges, { status: poll.change.status, routed });
         if (routed === 'UNOWNED') result.toUnowned++;
         Context.current().heartbeat({ dispatched: result.dispatched });
       }

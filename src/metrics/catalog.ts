@@ -21,11 +21,15 @@ export const ferjeMetrics = {
   // Business events, one call each in the integration that knows them.
   pollWait: counter('ferje_poll_wait_seconds', 'Seconds spent waiting for a permitted poll time'),
   postenStatusChanges: counter('ferje_posten_status_changes', 'Posten status changes handled, by status'),
-  postenChangesHeld: counter('ferje_posten_changes_held', 'Posten jobs held unconfirmed for an operator'),
-  eformidlingTimeToLevert: histogram('ferje_eformidling_time_to_levert_seconds', 's', 'From send to LEVERT'),
-  signstashInstanceLossRestarts: counter(
-    'ferje_signstash_instance_loss_restarts',
-    'Operations restarted after a lost proxy instance',
+  postenChangesHeld: counter(
+    'ferje_posten_changes_held',
+    'Status changes of unowned Posten jobs held unconfirmed for an operator (each redelivery counts)',
+  ),
+  // eFormidling messages settled by outcome and time to LEVERT are ferje_flows_completed / ferje_flow_duration_seconds
+  // of eformidlingOutgoingMessage by status (it settles on LEVERT by default): no extra metric needed.
+  signstashInstanceLost: counter(
+    'ferje_signstash_instance_lost',
+    'Operations whose proxy instance was lost, by policy (restart elsewhere or fail)',
   ),
   ss12000Entities: counter('ferje_ss12000_entities', 'SS12000 entities by resource type and result (stored, invalid)'),
   ss12000SubscriptionLost: counter(

@@ -10,6 +10,8 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import { ferjeMetrics } from '../../src/metrics/catalog';
+import { workflowMetrics } from '../../src/metrics/workflow-metrics';
 import { commonFailureTypes } from '../../src/contract/failure-types';
 import {
   postenReleaseUnownedUpdate,
@@ -161,6 +163,7 @@ export async function postenUnownedJobWorkflow(input: UnownedJobInput): Promise<
     while (queue.length > 0) {
       const change = queue.shift()!;
       s.changesReceived++;
+      if (mode === 'HOLD' && !s.released) workflowMetrics.count(ferjeMetrics.postenChangesHeld);
       const key = statusChangeKey(change);
       const fresh = !s.seenChangeKeys.includes(key);
       if (fresh) {

@@ -15,6 +15,8 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import { ferjeMetrics } from '../../src/metrics/catalog';
+import { workflowMetrics } from '../../src/metrics/workflow-metrics';
 import { commonFailureTypes } from '../../src/contract/failure-types';
 import { searchAttributes } from '../../src/contract/search-attributes';
 import {
@@ -260,6 +262,7 @@ export async function ss12000SubscriptionWorkflow(input: Ss12000SubscriptionInpu
         throw err;
       }
     }
+    workflowMetrics.count(ferjeMetrics.ss12000SubscriptionLost);
     try {
       state.subscription = await createSubscription();
       state.recreations++;
