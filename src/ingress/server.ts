@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Logger } from '../logging/logger';
+import type { HttpServerMetrics } from '../metrics/http-server-metrics';
 import { BodyTooLargeError, closeServer, listen, readBody, sendJson } from '../http/server-utils';
 import { compileRoute, IngressRejection, type IngressAction, type IngressRoute } from './route';
 
@@ -13,6 +14,8 @@ export interface IngressOptions {
   logger: Logger;
   /** How long one Temporal call may take before the sender is told to retry (503). */
   temporalDeadlineMs?: number;
+  /** Request counts and latencies by route pattern (served by the process on FERJE_METRICS_ADDRESS). */
+  metrics?: HttpServerMetrics;
 }
 
 export interface RunningIngress {
@@ -89,6 +92,7 @@ export async function startIngress(options: IngressOptions): Promise<RunningIngr
     if (!compiled || !params) {
       req.resume();
       sendJson(res, 404, { error: 'no such route' });
+      options.metrics?.observe(req.method ?? 'GET', 'unmatched', 404, (Date.now() - started) / 1000);
       return;
     }
     const pattern = compiled.route.path;
@@ -128,6 +132,7 @@ export async function startIngress(options: IngressOptions): Promise<RunningIngr
       }
     }
     logger.info('ingress request', { method: req.method, route: pattern, status, ms: Date.now() - started });
+    options.metrics?.observe(req.method ?? 'GET', pattern, status, (Date.now() - started) / 1000);
   };
 
   const server = createServer((req, res) => {

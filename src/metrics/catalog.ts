@@ -36,6 +36,9 @@ export const ferjeMetrics = {
     'ferje_ss12000_subscription_lost',
     'SS12000 subscriptions the huvudman no longer knows',
   ),
+  // Ferje's HTTP services (prom-client, src/metrics/http-server-metrics.ts).
+  ingressRequests: counter('ferje_ingress_requests', 'Requests to the ingress by route pattern and status class'),
+  ingressRequestDuration: histogram('ferje_ingress_request_duration_seconds', 's', 'Ingress request handling time'),
 } as const;
 
 export type FerjeMetricName = (typeof ferjeMetrics)[keyof typeof ferjeMetrics]['name'];

@@ -39,7 +39,7 @@ describe('alert rules (ops/prometheus/alerts.yml)', () => {
   });
 
   it('use only metrics that Ferje emits (src/metrics/catalog.ts) or the SDK exports', () => {
-    const known = new Set(Object.values(ferjeMetrics).map((m) => m.name));
+    const known = new Set<string>(Object.values(ferjeMetrics).map((m) => m.name));
     for (const { alert, expr } of alerts) {
       for (const [name] of expr.matchAll(/\bferje_[a-z0-9_]+/g)) {
         const base = name.replace(/_(total|bucket|count|sum)$/, '');

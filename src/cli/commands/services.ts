@@ -5,6 +5,8 @@ import { loadKeyRing } from '../../codec/key-ring';
 import { loadFerjeConfig } from '../../config/ferje-config';
 import { startIngress } from '../../ingress/server';
 import { createLogger } from '../../logging/logger';
+import { createHttpServerMetrics, serveMetrics } from '../../metrics/http-server-metrics';
+import { setupTracing } from '../../tracing/tracing';
 import { createPlatform } from '../../platform/context';
 import { integrations } from '../../platform/registry';
 import { waitForShutdownSignal, type CliCommand } from '../command';
@@ -15,9 +17,13 @@ export const ingressCommand: CliCommand = {
   description: 'Run the webhook ingress (FERJE_INGRESS_HOST/PORT) against TEMPORAL_ADDRESS',
   async run() {
     const logger = createLogger('ingress');
+    setupTracing(process.env, 'ferje-ingress', logger);
     const platform = await createPlatform(process.env, logger);
     const { config } = platform;
+    const metrics = createHttpServerMetrics('ingress');
+    const metricsServer = await serveMetrics(process.env, metrics.registry, logger);
     const ingress = await startIngress({
+      metrics,
       client: platform.client,
       routes: integrations.flatMap((i) => i.ingressRoutes?.(platform) ?? []),
       host: config.ingress.host,
@@ -27,6 +33,7 @@ export const ingressCommand: CliCommand = {
     });
     await waitForShutdownSignal();
     await ingress.close();
+    await metricsServer?.close();
     await platform.close();
     return 0;
   },
