@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { ConfigError } from '../config/env';
 import type { Logger } from '../logging/logger';
+import { evaluateReadiness } from '../http/readiness';
 import { decideAccess, isLoopbackHost, type CodecAccess } from './auth/codec-auth';
 import { BodyTooLargeError, closeServer, listen, readBody, sendJson, sendText } from '../http/server-utils';
 
@@ -77,6 +78,31 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Run
     }
     if (req.method === 'GET' && url.pathname === '/health') {
       sendJson(res, 200, { status: 'ok' });
+      return;
+    }
+    if (req.method === 'GET' && (url.pathname === '/health/live' || url.pathname === '/health/ready')) {
+      if (url.pathname === '/health/live') {
+        sendJson(res, 200, { status: 'live' });
+        return;
+      }
+      // Ready when at least one credential source can admit someone (an open dev server always can).
+      const readiness = await evaluateReadiness(
+        access.kind === 'open-dev-loopback'
+          ? []
+          : [
+              {
+                name: 'credentials',
+                check: async () => {
+                  const reasons = await Promise.all(access.checks.map((c) => c.missing()));
+                  return reasons.every((r) => r !== undefined) ? reasons.join('; ') : undefined;
+                },
+              },
+            ],
+      );
+      sendJson(res, readiness.status === 'ready' ? 200 : 503, {
+        ...readiness,
+        authentication: access.kind === 'open-dev-loopback' ? 'open (dev, loopback)' : 'required',
+      });
       return;
     }
     const op = url.pathname.replace(/\/$/, '').split('/').pop();

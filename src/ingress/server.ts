@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Logger } from '../logging/logger';
 import type { HttpServerMetrics } from '../metrics/http-server-metrics';
+import { evaluateReadiness } from '../http/readiness';
 import { BodyTooLargeError, closeServer, listen, readBody, sendJson } from '../http/server-utils';
 import { compileRoute, IngressRejection, type IngressAction, type IngressRoute } from './route';
 
@@ -77,12 +78,22 @@ export async function startIngress(options: IngressOptions): Promise<RunningIngr
       return;
     }
     if (req.method === 'GET' && url.pathname === '/health/ready') {
-      try {
-        await withDeadline(() => client.workflowService.getSystemInfo({}));
-        sendJson(res, 200, { status: 'ready' });
-      } catch {
-        sendJson(res, 503, { status: 'temporal unreachable' }, { 'retry-after': RETRY_AFTER_SECONDS });
-      }
+      const readiness = await evaluateReadiness([
+        {
+          name: 'temporal',
+          check: () =>
+            withDeadline(() => client.workflowService.getSystemInfo({})).then(
+              () => undefined,
+              (err: unknown) => `Temporal frontend unreachable (${(err as Error).name}): webhooks would get 503`,
+            ),
+        },
+        {
+          name: 'routes',
+          check: () => Promise.resolve(routes.length === 0 ? 'no integration registered a webhook route' : undefined),
+        },
+      ]);
+      if (readiness.status === 'ready') sendJson(res, 200, { ...readiness, routes: routes.length });
+      else sendJson(res, 503, readiness, { 'retry-after': RETRY_AFTER_SECONDS });
       return;
     }
     let params: Record<string, string> | undefined;

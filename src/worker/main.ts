@@ -4,6 +4,7 @@ import { setupTracing } from '../tracing/tracing';
 import { createPlatform } from '../platform/context';
 import { selectIntegrations } from '../platform/registry';
 import { workflowSource } from './bundle';
+import { serveWorkerHealth } from './health';
 import { startWorkers } from './workers';
 
 /**
@@ -26,7 +27,9 @@ export async function runWorkerProcess(): Promise<void> {
       source: workflowSource(platform.config.production),
       shutdownGraceTime: platform.config.worker.shutdownGraceTime,
     });
+    const health = await serveWorkerHealth(process.env, platform, running, logger);
     await running.done;
+    await health?.close();
     logger.info('workers stopped');
   } finally {
     await platform.close();

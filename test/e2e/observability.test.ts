@@ -28,6 +28,7 @@ describe("metrics and traces of a Sign'Stash flow run by the production worker p
   let worker: ChildHandle;
   let result: { status: string };
   let workflowId: string;
+  let healthPort: number;
   const before_: Record<string, number | undefined> = {};
   const cleanups: (() => Promise<unknown>)[] = [];
 
@@ -44,6 +45,7 @@ describe("metrics and traces of a Sign'Stash flow run by the production worker p
     });
     cleanups.push(() => sim.stop());
     const metricsPort = await freePort();
+    healthPort = await freePort();
     worker = spawnTs('src/cli/main.ts', ['worker'], {
       ...process.env,
       ...sim.env(),
@@ -54,6 +56,7 @@ describe("metrics and traces of a Sign'Stash flow run by the production worker p
       FERJE_CODEC_KEY_FILE: testKeyFilePath,
       FERJE_WORKER_INTEGRATIONS: 'signstash',
       FERJE_METRICS_ADDRESS: `127.0.0.1:${metricsPort}`,
+      FERJE_HEALTH_ADDRESS: `127.0.0.1:${healthPort}`,
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
       // DEBUG: the SDK's activity log lines, which must carry the trace id.
       FERJE_LOG_LEVEL: 'DEBUG',
@@ -125,7 +128,8 @@ describe("metrics and traces of a Sign'Stash flow run by the production worker p
       (v) => v >= 2,
     );
     await prometheus.waitFor('sum(ferje_flow_duration_seconds_count{integration="signstash"})', (v) => v >= 1);
-    // The SDK's own worker metrics, from the same endpoint.
+    // The SDK's own worker metrics, from the same endpoint, with the labels the alert rules use.
+    await prometheus.waitFor('sum(temporal_num_pollers{task_queue="ferje-signstash"})', (v) => v > 0);
     await prometheus.waitFor('sum(temporal_workflow_completed_total{task_queue="ferje-signstash"})', (v) => v >= 1);
     await prometheus.waitFor('sum(temporal_activity_execution_latency_count)', (v) => v >= 2);
     // Labels are route templates and enum words: no workflow id, reference or client service id in any series.
@@ -133,6 +137,12 @@ describe("metrics and traces of a Sign'Stash flow run by the production worker p
     const series = JSON.stringify(await res.json());
     assert.ok(!series.includes(workflowId.split('/').at(-1) ?? workflowId), 'no reference in labels');
     assert.ok(!series.includes(Object.keys(sim.clientServices())[0]), 'no client service id in labels');
+  });
+
+  it('tells on /health/ready that the worker lacks nothing', async () => {
+    const res = await fetch(`http://127.0.0.1:${healthPort}/health/ready`);
+    assert.deepEqual(await res.json(), { status: 'ready', missing: [] });
+    assert.equal(res.status, 200);
   });
 
   it('exports one trace from the caller through the workflow and activities to the partner HTTP calls', async () => {

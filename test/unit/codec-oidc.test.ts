@@ -121,6 +121,11 @@ describe('codec server with OIDC access tokens (JWKS over loopback)', () => {
     assert.equal((await decode(jwt(rsa, claims({ aud: ['other', AUDIENCE] })))).status, 200, 'audience list');
   });
 
+  it("is ready once the issuer's keys are reachable", async () => {
+    const res = await fetch(`${codecServer.url}/health/ready`);
+    assert.equal(res.status, 200, JSON.stringify(await res.clone().json()));
+  });
+
   it('answers 403 for a valid token asking for a namespace outside the allow-list', async () => {
     assert.equal((await decode(jwt(rsa, claims()), 'default')).status, 403);
   });

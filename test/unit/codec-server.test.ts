@@ -135,6 +135,26 @@ describe('codec server', () => {
     writeFileSync(tokenFile, `${operator.line}\n${otherTeam.line}\n`);
   });
 
+  it('says on /health/ready what it is missing to admit anyone', async () => {
+    const ready = await fetch(`${server.url}/health/ready`);
+    assert.equal(ready.status, 200);
+    assert.equal(((await ready.json()) as { authentication: string }).authentication, 'required');
+    const logger = createLogger('codec', 'ERROR');
+    const missingFile = path.join(path.dirname(tokenFile), 'not-there');
+    const access = codecAccessFromEnv({ FERJE_CODEC_TOKEN_FILE: missingFile }, logger);
+    assert.ok(access);
+    const empty = await startCodecServer({ codec, access, host: '127.0.0.1', port: 0, corsOrigins: [], logger });
+    try {
+      const res = await fetch(`${empty.url}/health/ready`);
+      assert.equal(res.status, 503);
+      const body = (await res.json()) as { missing: { name: string; reason: string }[] };
+      assert.equal(body.missing[0].name, 'credentials');
+      assert.match(body.missing[0].reason, /does not exist/);
+    } finally {
+      await empty.close();
+    }
+  });
+
   it('refuses to run open on anything but loopback', async () => {
     await assert.rejects(
       startCodecServer({

@@ -99,7 +99,9 @@ describe('ingress (real dev server)', () => {
 
   it('reports liveness and readiness', async () => {
     assert.equal((await fetch(`${ingress.url}/health/live`)).status, 200);
-    assert.equal((await fetch(`${ingress.url}/health/ready`)).status, 200);
+    const ready = await fetch(`${ingress.url}/health/ready`);
+    assert.equal(ready.status, 200);
+    assert.deepEqual(await ready.json(), { status: 'ready', missing: [], routes: 1 });
   });
 
   it('counts requests by route pattern and status class on its metrics endpoint, never by concrete path', async () => {
@@ -140,7 +142,15 @@ describe('ingress (real dev server)', () => {
       });
       assert.equal(res.status, 503);
       assert.equal(res.headers.get('retry-after'), '5');
-      assert.equal((await fetch(`${lonely.url}/health/ready`)).status, 503);
+      const ready = await fetch(`${lonely.url}/health/ready`);
+      assert.equal(ready.status, 503);
+      const body = (await ready.json()) as { missing: { name: string; reason: string }[] };
+      assert.deepEqual(
+        body.missing.map((m) => m.name),
+        ['temporal'],
+        'it says what it is missing',
+      );
+      assert.match(body.missing[0].reason, /Temporal frontend unreachable/);
     } finally {
       await lonely.close();
     }

@@ -35,6 +35,8 @@ export interface CredentialCheck {
   /** Whether this check recognises the credential's shape (a JWT has three dot-separated parts). */
   accepts(bearer: string): boolean;
   verify(bearer: string): Promise<CodecPrincipal>;
+  /** For /health/ready: why this source cannot admit anyone right now, or undefined. */
+  missing(): Promise<string | undefined>;
 }
 
 /** The bearer credential of a request, or undefined when there is none (the UI and CLI send `Authorization`). */

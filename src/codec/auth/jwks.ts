@@ -33,6 +33,15 @@ export class RemoteJwks {
     return this.lookup(kid);
   }
 
+  /** Fetches the key set if none is loaded yet; the number of usable keys (throws when the issuer is unreachable). */
+  async loadedKeys(): Promise<number> {
+    if (this.keys.size === 0) {
+      this.inflight ??= this.refresh().finally(() => (this.inflight = undefined));
+      await this.inflight;
+    }
+    return this.keys.size;
+  }
+
   private lookup(kid: string | undefined): KeyObject | undefined {
     if (kid !== undefined) return this.keys.get(kid);
     // A token without kid is acceptable only when the issuer publishes exactly one key.

@@ -65,6 +65,15 @@ export class OidcAccessTokens implements CredentialCheck {
     return bearer.split('.').length === 3;
   }
 
+  async missing(): Promise<string | undefined> {
+    try {
+      const keys = await this.jwks.loadedKeys();
+      return keys === 0 ? `issuer ${this.options.issuer} publishes no usable signing key` : undefined;
+    } catch (err) {
+      return `keys of issuer ${this.options.issuer} unreachable (${(err as Error).message})`;
+    }
+  }
+
   async verify(token: string, nowSeconds = Math.floor(Date.now() / 1000)): Promise<CodecPrincipal> {
     const parts = token.split('.');
     if (parts.length !== 3 || parts.some((p) => !/^[A-Za-z0-9_-]+$/.test(p))) {

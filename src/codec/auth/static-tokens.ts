@@ -72,6 +72,16 @@ export class StaticTokenFile implements CredentialCheck {
     return Promise.resolve({ name: found.label, kind: 'token', namespaces: found.namespaces });
   }
 
+  async missing(): Promise<string | undefined> {
+    try {
+      this.reload();
+    } catch (err) {
+      return `token file ${this.file} is unreadable (${(err as Error).message}); the last good tokens still work`;
+    }
+    if (this.seen === 'missing') return `token file ${this.file} does not exist`;
+    return Promise.resolve(this.entries.length === 0 ? `token file ${this.file} lists no token` : undefined);
+  }
+
   /** Re-reads the file when it changed; a broken edit keeps the last good list rather than locking everyone out. */
   private reload(): void {
     // A file not created yet admits no one (compose starts the codec server before the operator adds a token).
