@@ -13,6 +13,7 @@ export function routeTemplate(path: string): string {
     } catch {
       return ':id';
     }
+    if (/^v\d{1,2}$/.test(decoded)) return decoded; // API versions: /v2/persons
     return /^[A-Za-z][A-Za-z_-]{0,39}$/.test(decoded) && !/^[a-f0-9-]{8,}$/i.test(decoded) ? decoded : ':id';
   });
   const template = segments.join('/') || '/';
