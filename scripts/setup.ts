@@ -15,6 +15,9 @@ export const chromiumPath = process.env.FERJE_CHROMIUM_PATH ?? '/usr/bin/chromiu
 /** xmlsec1: the independent XML-DSig verifier the Posten signering tests check Ferje's XAdES signatures with. */
 export const xmlsec1Path = process.env.FERJE_XMLSEC1_PATH ?? '/usr/bin/xmlsec1';
 
+/** Prometheus and promtool: the real scraper of the metrics test and the checker of the alert rules' tests. */
+export const prometheusPath = process.env.FERJE_PROMETHEUS_PATH ?? '/usr/bin/prometheus';
+
 function ensureChromium(): void {
   ensureDebianPackage('chromium', chromiumPath, 'browser test of the Temporal UI');
 }
@@ -37,6 +40,8 @@ export function setup(options: { browser: boolean; cluster?: boolean }): void {
   console.log(`setup: xmlsec1 ${xmlsec1Path}`);
   console.log(`setup: postgres ${ensurePostgres()}`);
   console.log(`setup: versitygw ${ensureGoTool(versitygw)}`);
+  ensureDebianPackage('prometheus', prometheusPath, 'metrics test against a real Prometheus, promtool test rules');
+  console.log(`setup: prometheus ${prometheusPath}`);
   if (options.browser) {
     ensureChromium();
     console.log(`setup: chromium ${chromiumPath}`);

@@ -1,4 +1,6 @@
 import { Context } from '@temporalio/activity';
+import { metrics } from '../../src/metrics/activity-metrics';
+import { ferjeMetrics } from '../../src/metrics/catalog';
 import { ApplicationFailure } from '@temporalio/common';
 import { commonFailureTypes } from '../../src/contract/failure-types';
 import {
@@ -90,6 +92,7 @@ async function drain(
       poll.change,
     );
     result.dispatched++;
+    metrics.count(ferjeMetrics.postenStatusChanges, { status: poll.change.status, routed });
     if (routed === 'UNOWNED') result.toUnowned++;
     if (routed === 'UNROUTABLE') {
       rt.logger.warn('a status change could not be routed: its job id is refused as a workflow-ID part', {

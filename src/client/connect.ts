@@ -1,9 +1,11 @@
 import { Client, Connection } from '@temporalio/client';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry/lib/client';
 import { ferjeDataConverter } from '../codec/data-converter';
 import { loadKeyRing, type KeyRing } from '../codec/key-ring';
 import type { Env } from '../config/env';
 import { loadFerjeConfig } from '../config/ferje-config';
 import { loadTemporalConnection } from '../config/temporal-connection';
+import { setupTracing } from '../tracing/tracing';
 
 export interface FerjeClientOptions {
   env?: Env;
@@ -29,6 +31,11 @@ export async function connectFerjeClient(
     connection,
     namespace: options.namespace ?? settings.namespace,
     dataConverter: ferjeDataConverter(keyRing),
+    // A span per start/signal/query, whose context travels in the workflow's headers: one trace from the caller
+    // through the workflow to each activity and its partner HTTP calls (exported when OTEL_EXPORTER_OTLP_* is set).
+    interceptors: {
+      workflow: [new OpenTelemetryWorkflowClientInterceptor({ tracer: setupTracing(env, 'ferje-client').tracer })],
+    },
   });
   // `client.connection` is typed as the ConnectionLike interface; here it is known to be the full Connection
   // (health and operator services), which the dev stack and ingress use.

@@ -1,6 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Payload, PayloadCodec } from '@temporalio/common';
+import { ConfigError } from '../config/env';
 import type { Logger } from '../logging/logger';
+import { evaluateReadiness } from '../http/readiness';
+import { decideAccess, isLoopbackHost, type CodecAccess } from './auth/codec-auth';
 import { BodyTooLargeError, closeServer, listen, readBody, sendJson, sendText } from '../http/server-utils';
 
 /** Proto-JSON form of a payload as the Temporal UI and CLI send it: bytes are base64 strings. */
@@ -16,6 +19,8 @@ export interface CodecServerOptions {
   /** Browser origins (the Temporal UI) allowed to call the codec server. */
   corsOrigins: string[];
   logger: Logger;
+  /** Who may encode and decode; see auth/codec-auth.ts. */
+  access: CodecAccess;
   maxBodyBytes?: number;
 }
 
@@ -43,7 +48,12 @@ function toJson(p: Payload): JsonPayload {
  * only where the people who may read the data can reach it.
  */
 export async function startCodecServer(options: CodecServerOptions): Promise<RunningCodecServer> {
-  const { codec, logger } = options;
+  const { codec, logger, access } = options;
+  if (access.kind === 'open-dev-loopback' && !isLoopbackHost(options.host)) {
+    throw new ConfigError(
+      `the codec server may run without authentication only on a loopback address, not ${options.host}`,
+    );
+  }
   const limit = options.maxBodyBytes ?? 32 * 1024 * 1024;
   const allowed = new Set(options.corsOrigins.map((o) => o.replace(/\/$/, '')));
 
@@ -70,9 +80,55 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Run
       sendJson(res, 200, { status: 'ok' });
       return;
     }
+    if (req.method === 'GET' && (url.pathname === '/health/live' || url.pathname === '/health/ready')) {
+      if (url.pathname === '/health/live') {
+        sendJson(res, 200, { status: 'live' });
+        return;
+      }
+      // Ready when at least one credential source can admit someone (an open dev server always can).
+      const readiness = await evaluateReadiness(
+        access.kind === 'open-dev-loopback'
+          ? []
+          : [
+              {
+                name: 'credentials',
+                check: async () => {
+                  const reasons = await Promise.all(access.checks.map((c) => c.missing()));
+                  return reasons.every((r) => r !== undefined) ? reasons.join('; ') : undefined;
+                },
+              },
+            ],
+      );
+      sendJson(res, readiness.status === 'ready' ? 200 : 503, {
+        ...readiness,
+        authentication: access.kind === 'open-dev-loopback' ? 'open (dev, loopback)' : 'required',
+      });
+      return;
+    }
     const op = url.pathname.replace(/\/$/, '').split('/').pop();
     if (req.method !== 'POST' || (op !== 'encode' && op !== 'decode')) {
       sendText(res, 404, 'Use POST /encode or POST /decode');
+      return;
+    }
+    // Before the body is even read: an unauthenticated caller gets nothing decrypted and costs no parsing.
+    const decision = await decideAccess(access, req.headers);
+    if (decision.status !== 200) {
+      req.resume();
+      const namespace = decision.status === 403 ? req.headers['x-namespace'] : undefined;
+      logger.warn('codec request refused', {
+        op,
+        status: decision.status,
+        reason: decision.reason,
+        ...(decision.status === 403 ? { principal: decision.principal.name, namespace } : {}),
+      });
+      const headers: Record<string, string> =
+        decision.status === 401 ? { 'www-authenticate': 'Bearer realm="ferje-codec"' } : {};
+      sendText(
+        res,
+        decision.status,
+        decision.status === 401 ? 'A valid bearer credential is required' : 'Not allowed for this namespace',
+        headers,
+      );
       return;
     }
     let body: { payloads?: JsonPayload[] };
@@ -94,7 +150,12 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Run
       const input = body.payloads.map(fromJson);
       const output = op === 'encode' ? await codec.encode(input) : await codec.decode(input);
       sendJson(res, 200, { payloads: output.map(toJson) });
-      logger.debug('codec request', { op, payloads: input.length, namespace: req.headers['x-namespace'] });
+      logger.debug('codec request', {
+        op,
+        payloads: input.length,
+        namespace: decision.namespace,
+        principal: decision.principal.name,
+      });
     } catch (err) {
       // Only the error class and count: a message could echo payload content.
       logger.warn('codec request failed', { op, payloads: body.payloads.length, error: (err as Error).name });
@@ -110,6 +171,10 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Run
   });
   const port = await listen(server, options.host, options.port);
   const url = `http://${options.host}:${port}`;
-  logger.info('codec server listening', { url });
+  if (access.kind === 'open-dev-loopback') {
+    logger.warn('codec server runs OPEN, without authentication: dev stack on loopback only', { url });
+  } else {
+    logger.info('codec server listening', { url, namespaces: access.namespaces });
+  }
   return { url, port, close: () => closeServer(server) };
 }

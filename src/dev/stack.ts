@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { Runtime } from '@temporalio/worker';
+import { codecAccessFromEnv, type CodecAccess } from '../codec/auth/codec-auth';
 import { startCodecServer, type RunningCodecServer } from '../codec/codec-server';
 import { AesGcmPayloadCodec } from '../codec/aes-gcm-codec';
 import { defaultKeyFilePath, ensureKeyFile, loadKeyRing } from '../codec/key-ring';
@@ -8,6 +8,7 @@ import { loadFerjeConfig } from '../config/ferje-config';
 import { startDocumentsApiFromEnv } from '../documents/run-api';
 import { startIngress, type RunningIngress } from '../ingress/server';
 import type { Logger } from '../logging/logger';
+import { installFerjeRuntime } from '../metrics/runtime';
 import { createPlatform, type Platform } from '../platform/context';
 import type { IntegrationModule, RunningSimulator } from '../platform/integration';
 import { selectIntegrations } from '../platform/registry';
@@ -70,7 +71,11 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
 
     const temporalPort = envInt(env, 'FERJE_DEV_TEMPORAL_PORT', 7233, { max: 65535 });
     const uiPort = envInt(env, 'FERJE_DEV_UI_PORT', 8233, { max: 65535 });
+    // The dev stack alone may run the codec server open, and only on loopback (startCodecServer refuses otherwise);
+    // configure FERJE_CODEC_TOKEN_FILE or an OIDC issuer to try authentication locally.
+    const codecAccess: CodecAccess = codecAccessFromEnv(env, logger) ?? { kind: 'open-dev-loopback' };
     const codec: RunningCodecServer = await startCodecServer({
+      access: codecAccess,
       codec: new AesGcmPayloadCodec(keyRing),
       host: config.codecServer.host,
       port: config.codecServer.port,
@@ -132,7 +137,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     stoppers.push(() => documents.close());
 
     if (options.worker !== false) {
-      installRuntimeOnce(logger);
+      installRuntimeOnce(logger, env);
       const workers: RunningWorkers = await startWorkers({
         temporal: platform.temporal,
         ctx: platform,
@@ -161,7 +166,11 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
         [
           `Temporal server   ${server.address} (namespace ${namespace}, data ${path.join(config.dataDir, 'temporal', 'dev.db')})`,
           `Temporal UI       ${server.uiUrl}`,
-          `Codec server      ${codec.url}  (the UI decrypts payloads through it)`,
+          `Codec server      ${codec.url}  (the UI decrypts payloads through it; ${
+            codecAccess.kind === 'open-dev-loopback'
+              ? 'OPEN: no authentication, loopback only'
+              : `bearer credential required, namespaces ${codecAccess.namespaces.join(', ')}`
+          })`,
           `Ingress           ${ingress.url}  (webhooks; /health/live, /health/ready)`,
           `Documents API     ${documents.url}  ${documents.open ? '(OPEN: no authentication, loopback only; set FERJE_DOCUMENTS_KEYS_FILE to require API keys)' : '(API keys)'}`,
           `Workers           ${options.worker === false ? 'not started' : integrations.map((i) => i.taskQueue).join(', ') || 'none'}`,
@@ -177,8 +186,9 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
 
 let runtimeInstalled = false;
 /** The dev stack stops workers itself, in order, so the Runtime must not react to signals on its own. */
-function installRuntimeOnce(logger: Logger): void {
+function installRuntimeOnce(logger: Logger, env: Env): void {
   if (runtimeInstalled) return;
-  Runtime.install({ logger, shutdownSignals: [] });
+  const { metricsUrl } = installFerjeRuntime({ env, logger, shutdownSignals: [] });
+  if (metricsUrl) logger.info('serving Prometheus metrics', { url: metricsUrl });
   runtimeInstalled = true;
 }

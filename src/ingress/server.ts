@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Logger } from '../logging/logger';
+import type { HttpServerMetrics } from '../metrics/http-server-metrics';
+import { evaluateReadiness } from '../http/readiness';
 import { BodyTooLargeError, closeServer, listen, readBody, sendJson } from '../http/server-utils';
 import { compileRoute, IngressRejection, type IngressAction, type IngressRoute } from './route';
 
@@ -13,6 +15,8 @@ export interface IngressOptions {
   logger: Logger;
   /** How long one Temporal call may take before the sender is told to retry (503). */
   temporalDeadlineMs?: number;
+  /** Request counts and latencies by route pattern (served by the process on FERJE_METRICS_ADDRESS). */
+  metrics?: HttpServerMetrics;
 }
 
 export interface RunningIngress {
@@ -74,12 +78,22 @@ export async function startIngress(options: IngressOptions): Promise<RunningIngr
       return;
     }
     if (req.method === 'GET' && url.pathname === '/health/ready') {
-      try {
-        await withDeadline(() => client.workflowService.getSystemInfo({}));
-        sendJson(res, 200, { status: 'ready' });
-      } catch {
-        sendJson(res, 503, { status: 'temporal unreachable' }, { 'retry-after': RETRY_AFTER_SECONDS });
-      }
+      const readiness = await evaluateReadiness([
+        {
+          name: 'temporal',
+          check: () =>
+            withDeadline(() => client.workflowService.getSystemInfo({})).then(
+              () => undefined,
+              (err: unknown) => `Temporal frontend unreachable (${(err as Error).name}): webhooks would get 503`,
+            ),
+        },
+        {
+          name: 'routes',
+          check: () => Promise.resolve(routes.length === 0 ? 'no integration registered a webhook route' : undefined),
+        },
+      ]);
+      if (readiness.status === 'ready') sendJson(res, 200, { ...readiness, routes: routes.length });
+      else sendJson(res, 503, readiness, { 'retry-after': RETRY_AFTER_SECONDS });
       return;
     }
     let params: Record<string, string> | undefined;
@@ -89,6 +103,7 @@ export async function startIngress(options: IngressOptions): Promise<RunningIngr
     if (!compiled || !params) {
       req.resume();
       sendJson(res, 404, { error: 'no such route' });
+      options.metrics?.observe(req.method ?? 'GET', 'unmatched', 404, (Date.now() - started) / 1000);
       return;
     }
     const pattern = compiled.route.path;
@@ -128,6 +143,7 @@ export async function startIngress(options: IngressOptions): Promise<RunningIngr
       }
     }
     logger.info('ingress request', { method: req.method, route: pattern, status, ms: Date.now() - started });
+    options.metrics?.observe(req.method ?? 'GET', pattern, status, (Date.now() - started) / 1000);
   };
 
   const server = createServer((req, res) => {

@@ -1,4 +1,5 @@
 import type { LogLevel, LogMetadata, Logger as TemporalLogger } from '@temporalio/common';
+import { activeTraceIds } from '../tracing/trace-ids';
 
 /**
  * Structured JSON-lines logger shared by every Ferje process, compatible with Temporal's `Logger` interface so the
@@ -28,7 +29,14 @@ export function createLogger(
   const threshold = ORDER[level];
   const log = (lvl: LogLevel, message: string, meta?: LogMetadata): void => {
     if (ORDER[lvl] < threshold) return;
-    const entry: Record<string, unknown> = { ts: new Date().toISOString(), level: lvl, component, msg: message };
+    // The active span's ids (an activity, a client call) join a log line to its trace; metadata may override them.
+    const entry: Record<string, unknown> = {
+      ts: new Date().toISOString(),
+      level: lvl,
+      component,
+      msg: message,
+      ...activeTraceIds(),
+    };
     if (meta) {
       for (const [key, value] of Object.entries(meta)) {
         entry[key] = value instanceof Error ? { name: value.name, message: value.message } : value;

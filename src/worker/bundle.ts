@@ -12,9 +12,22 @@ export function workflowsPath(): string {
 /** Where `npm run build` writes the prebuilt bundle that production workers and replay tests load. */
 export const defaultBundlePath = path.join(projectDir, 'dist', 'workflow-bundle.js');
 
+/**
+ * Workflow interceptors baked into every bundle: flow-outcome metrics and OpenTelemetry spans. They emit no
+ * commands, so histories recorded without them still replay.
+ */
+export const workflowInterceptorModules = [
+  require.resolve('../metrics/workflow-interceptors'),
+  require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors'),
+];
+
 /** Options that must be identical for bundling and for the worker (the worker cannot add them to a bundle). */
-export function bundleOptions(): { workflowsPath: string; failureConverterPath: string } {
-  return { workflowsPath: workflowsPath(), failureConverterPath };
+export function bundleOptions(): {
+  workflowsPath: string;
+  failureConverterPath: string;
+  workflowInterceptorModules: string[];
+} {
+  return { workflowsPath: workflowsPath(), failureConverterPath, workflowInterceptorModules };
 }
 
 export async function buildWorkflowBundle(): Promise<WorkflowBundleWithSourceMap> {

@@ -1,8 +1,10 @@
-import { Runtime } from '@temporalio/worker';
 import { createLogger } from '../logging/logger';
+import { installFerjeRuntime } from '../metrics/runtime';
+import { setupTracing } from '../tracing/tracing';
 import { createPlatform } from '../platform/context';
 import { selectIntegrations } from '../platform/registry';
 import { workflowSource } from './bundle';
+import { serveWorkerHealth } from './health';
 import { startWorkers } from './workers';
 
 /**
@@ -11,7 +13,10 @@ import { startWorkers } from './workers';
  */
 export async function runWorkerProcess(): Promise<void> {
   const logger = createLogger('worker');
-  Runtime.install({ logger });
+  const { metricsUrl } = installFerjeRuntime({ env: process.env, logger });
+  if (metricsUrl) logger.info('serving Prometheus metrics', { url: metricsUrl });
+  // Before the platform's client, so this process's spans are named after the worker.
+  setupTracing(process.env, 'ferje-worker', logger);
   const platform = await createPlatform(process.env, logger);
   try {
     const running = await startWorkers({
@@ -22,7 +27,9 @@ export async function runWorkerProcess(): Promise<void> {
       source: workflowSource(platform.config.production),
       shutdownGraceTime: platform.config.worker.shutdownGraceTime,
     });
+    const health = await serveWorkerHealth(process.env, platform, running, logger);
     await running.done;
+    await health?.close();
     logger.info('workers stopped');
   } finally {
     await platform.close();

@@ -4,7 +4,8 @@ import { ferjeDataConverter } from '../codec/data-converter';
 import type { KeyRing } from '../codec/key-ring';
 import type { IntegrationContext, IntegrationModule } from '../platform/integration';
 import type { TemporalConnectionSettings } from '../config/temporal-connection';
-import type { WorkflowSource } from './bundle';
+import { workflowInterceptorModules, type WorkflowSource } from './bundle';
+import { workerObservability } from './observability';
 
 export interface FerjeWorkerOptions {
   connection: NativeConnection;
@@ -19,13 +20,21 @@ export interface FerjeWorkerOptions {
 
 /** One worker with Ferje's non-negotiables: encrypting data converter, namespace, and a shutdown grace time. */
 export async function createFerjeWorker(options: FerjeWorkerOptions): Promise<Worker> {
+  const observability = workerObservability();
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     activities: options.activities,
     ...options.source,
+    interceptors: {
+      ...observability.interceptors,
+      // A prebuilt bundle has them baked in (bundleOptions); a bundle built at start-up needs them named.
+      ...('workflowsPath' in options.source ? { workflowModules: workflowInterceptorModules } : {}),
+    },
     dataConverter: ferjeDataConverter(options.keyRing),
+    // Metrics and traces for every activity and workflow, whatever the integration (src/metrics, src/tracing).
+    sinks: observability.sinks,
     // Default 0 would cancel in-flight downloads and uploads on every deploy.
     shutdownGraceTime: options.shutdownGraceTime,
     shutdownForceTime: '2m',
@@ -63,6 +72,7 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Runnin
               await bundleWorkflowCode({
                 workflowsPath: options.source.workflowsPath,
                 failureConverterPath,
+                workflowInterceptorModules,
                 logger: ctx.logger,
               })
             ).code,

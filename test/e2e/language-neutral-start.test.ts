@@ -6,6 +6,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, it } from 'node:test';
 import { AesGcmPayloadCodec } from '../../src/codec/aes-gcm-codec';
+import { codecAccessFromEnv } from '../../src/codec/auth/codec-auth';
+import { newStaticToken } from '../../src/codec/auth/static-tokens';
 import { startCodecServer } from '../../src/codec/codec-server';
 import { projectDir } from '../../src/config/ferje-config';
 import { signatureOperationFlow, type SignatureOperationInput } from '../../src/contract/signstash';
@@ -24,12 +26,21 @@ describe('starting a Ferje workflow without TypeScript (temporal CLI + codec ser
   it('encrypts the JSON input through the codec server, a worker runs it, and the result reads back', async () => {
     const env = await getTestEnv();
     const rig = await startRig(env);
+    // The codec server as in production: a bearer token from a hashed token file, the CLI passes it with --codec-auth.
+    const dir = mkdtempSync(path.join(tmpdir(), 'ferje-neutral-'));
+    const { token, line } = newStaticToken(['default'], 'cli-test');
+    writeFileSync(path.join(dir, 'codec-tokens'), `${line}\n`);
+    const codecLog: string[] = [];
+    const logger = createLogger('codec', 'WARN', (l) => codecLog.push(l));
+    const access = codecAccessFromEnv({ FERJE_CODEC_TOKEN_FILE: path.join(dir, 'codec-tokens') }, logger);
+    assert.ok(access);
     const codec = await startCodecServer({
+      access,
       codec: new AesGcmPayloadCodec(testKeyRing()),
       host: '127.0.0.1',
       port: 0,
       corsOrigins: [],
-      logger: createLogger('codec', 'ERROR'),
+      logger,
     });
     try {
       const example = JSON.parse(
@@ -43,11 +54,12 @@ describe('starting a Ferje workflow without TypeScript (temporal CLI + codec ser
         description: `Contract for ${MARKER}`,
         documents: example.documents.map((d, i) => ({ ...d, externalReference: `${reference}-${i}` })),
       };
-      const inputFile = path.join(mkdtempSync(path.join(tmpdir(), 'ferje-neutral-')), 'input.json');
+      const inputFile = path.join(dir, 'input.json');
       writeFileSync(inputFile, JSON.stringify(input));
       const workflowId = signatureOperationFlow.workflowId(input);
       const cli = locateTemporalBinary('cli').path;
-      const connection = ['--address', env.address, '--namespace', 'default', '--codec-endpoint', codec.url];
+      const withoutAuth = ['--address', env.address, '--namespace', 'default', '--codec-endpoint', codec.url];
+      const connection = [...withoutAuth, '--codec-auth', `Bearer ${token}`];
       await run(cli, [
         'workflow',
         'start',
@@ -87,7 +99,26 @@ describe('starting a Ferje workflow without TypeScript (temporal CLI + codec ser
       ]);
       assert.equal(revealsMarker(raw, MARKER), false, 'the server never saw the personal number');
       const { stdout: decoded } = await run(cli, ['workflow', 'show', ...connection, '-w', workflowId, '-o', 'json']);
-      assert.ok(revealsMarker(decoded, MARKER), 'readable with the codec server');
+      assert.ok(revealsMarker(decoded, MARKER), 'readable with the codec server and --codec-auth');
+      const refused = await run(cli, [
+        'workflow',
+        'show',
+        ...withoutAuth,
+        '--command-timeout',
+        '3s',
+        '-w',
+        workflowId,
+        '-o',
+        'json',
+      ]).then(
+        ({ stdout }) => stdout,
+        (err: { stdout?: string; stderr?: string }) => `${err.stdout ?? ''}${err.stderr ?? ''}`,
+      );
+      assert.ok(
+        codecLog.some((l) => l.includes('codec request refused') && l.includes('"status":401')),
+        'the codec server refused the CLI without --codec-auth',
+      );
+      assert.ok(!refused.includes(MARKER), 'and decrypts nothing for it');
     } finally {
       await codec.close();
       await rig.stop();

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Worker } from '@temporalio/worker';
 import { ferjeDataConverter } from '../../src/codec/data-converter';
+import { workerObservability } from '../../src/worker/observability';
 import * as workflows from '../../workflows';
 import { loadCommittedHistories } from '../harness/histories';
 import { testKeyRing } from '../harness/keys';
@@ -17,7 +18,13 @@ describe('replay of committed histories', () => {
     const histories = await loadCommittedHistories();
     const source = await productionWorkflowSource();
     const results = Worker.runReplayHistories(
-      { ...source, dataConverter: ferjeDataConverter(testKeyRing()), replayName: 'ferje-replay' },
+      {
+        ...source,
+        // The bundle's tracing interceptors expect their span sink, as on a production worker.
+        sinks: workerObservability().sinks,
+        dataConverter: ferjeDataConverter(testKeyRing()),
+        replayName: 'ferje-replay',
+      },
       histories.map((h) => ({ workflowId: h.meta.workflowId, history: h.history })),
     );
     const failures: string[] = [];

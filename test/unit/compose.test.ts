@@ -7,6 +7,7 @@ import { s3OptionsFromEnv } from '../../src/blobs/from-config';
 import { commands } from '../../src/cli/main';
 import { projectDir } from '../../src/config/ferje-config';
 import { searchAttributeRegistrations } from '../../src/contract/search-attributes';
+import { ferjeMetrics } from '../../src/metrics/catalog';
 import { integrations } from '../../src/platform/registry';
 
 interface Service {
@@ -38,8 +39,10 @@ describe('docker-compose.yml', () => {
     assert.deepEqual(Object.keys(s).sort(), [
       'codec-server',
       'documents',
+      'grafana',
       'ingress',
       'postgresql',
+      'prometheus',
       's3',
       'ss12000-db',
       'temporal',
@@ -170,6 +173,76 @@ describe('docker-compose.yml', () => {
       'the database only on loopback',
     );
     assert.equal(s.s3.ports, undefined, 'the S3 store is reached inside the compose network');
+  });
+
+  it('makes the codec server demand a credential, from a token directory it re-reads', () => {
+    const env = s['codec-server'].environment ?? {};
+    const tokenFile = String(env.FERJE_CODEC_TOKEN_FILE);
+    assert.ok(
+      s['codec-server'].volumes?.some((v) => v.endsWith(`:${path.posix.dirname(tokenFile)}:ro`)),
+      'the token file lives in a read-only mounted directory',
+    );
+    assert.ok(env.FERJE_CODEC_NAMESPACES, 'an explicit namespace allow-list');
+  });
+
+  it('runs Prometheus with the alert rules and scrapes every Ferje process on its metrics port', () => {
+    const mount = (svc: string, target: string): string | undefined =>
+      s[svc].volumes?.find((v) => v.split(':')[1] === target)?.split(':')[0];
+    const opsDir = mount('prometheus', '/etc/prometheus/ferje');
+    assert.equal(opsDir, './ops/prometheus');
+    const configArg = (s.prometheus.command as string[]).find((a) => a.startsWith('--config.file='));
+    assert.equal(configArg, '--config.file=/etc/prometheus/ferje/prometheus.yml');
+    const config = parse(readFileSync(path.join(projectDir, 'ops/prometheus/prometheus.yml'), 'utf8')) as {
+      rule_files: string[];
+      scrape_configs: {
+        job_name: string;
+        dns_sd_configs?: { names: string[]; port: number }[];
+        static_configs?: { targets: string[] }[];
+      }[];
+    };
+    assert.deepEqual(config.rule_files, ['/etc/prometheus/ferje/alerts.yml']);
+    assert.ok(readFileSync(path.join(projectDir, 'ops/prometheus/alerts.yml'), 'utf8').includes('groups:'));
+    const scraped = config.scrape_configs.flatMap((c) => [
+      ...(c.dns_sd_configs ?? []).flatMap((d) => d.names.map((n) => `${n}:${d.port}`)),
+      ...(c.static_configs ?? []).flatMap((st) => st.targets),
+    ]);
+    for (const name of ['worker', 'worker-ss12000', 'ingress']) {
+      const port = String(s[name].environment?.FERJE_METRICS_ADDRESS).split(':').at(-1);
+      assert.ok(scraped.includes(`${name}:${port}`), `${name} is scraped on ${port}`);
+      assert.match(String(s[name].environment?.FERJE_METRICS_ADDRESS), /^0\.0\.0\.0:\d+$/);
+    }
+    assert.ok(s.prometheus.ports?.[0].startsWith('127.0.0.1:'));
+  });
+
+  it('provisions Grafana with the Prometheus data source and the committed Ferje dashboard', () => {
+    const mounts = new Map(s.grafana.volumes?.map((v) => [v.split(':')[1], v.split(':')[0]]));
+    assert.equal(mounts.get('/etc/grafana/provisioning'), './ops/grafana/provisioning');
+    const providers = parse(
+      readFileSync(path.join(projectDir, 'ops/grafana/provisioning/dashboards/ferje.yml'), 'utf8'),
+    ) as { providers: { options: { path: string } }[] };
+    const dashboardsDir = providers.providers[0].options.path;
+    const hostDir = mounts.get(dashboardsDir);
+    assert.ok(hostDir, `the provider's folder ${dashboardsDir} is mounted`);
+    const dashboard = JSON.parse(readFileSync(path.join(projectDir, hostDir, 'ferje.json'), 'utf8')) as {
+      uid: string;
+      panels: { targets?: { expr: string; datasource: { uid: string } }[] }[];
+    };
+    assert.equal(dashboard.uid, 'ferje-overview');
+    const datasources = parse(
+      readFileSync(path.join(projectDir, 'ops/grafana/provisioning/datasources/prometheus.yml'), 'utf8'),
+    ) as { datasources: { uid: string; url: string }[] };
+    assert.equal(datasources.datasources[0].url, 'http://prometheus:9090');
+    const targets = dashboard.panels.flatMap((p) => p.targets ?? []);
+    assert.ok(targets.length >= 20);
+    for (const t of targets) assert.equal(t.datasource.uid, datasources.datasources[0].uid);
+    // Every Ferje metric the dashboard plots is one Ferje emits.
+    const known = new Set<string>(Object.values(ferjeMetrics).map((m) => m.name));
+    for (const t of targets) {
+      for (const [name] of t.expr.matchAll(/\bferje_[a-z0-9_]+/g)) {
+        assert.ok(known.has(name.replace(/_(total|bucket|count|sum)$/, '')), `${name} is in the catalog`);
+      }
+    }
+    assert.ok(s.grafana.ports?.[0].startsWith('127.0.0.1:'));
   });
 
   it('wires the UI to the codec server and keeps admin ports on loopback', () => {

@@ -8,6 +8,8 @@ import type { Worker } from '@temporalio/worker';
 import { startIngress, type RunningIngress } from '../../src/ingress/server';
 import type { IngressRoute } from '../../src/ingress/route';
 import { createLogger } from '../../src/logging/logger';
+import { createHttpServerMetrics, serveMetrics } from '../../src/metrics/http-server-metrics';
+import { freePort } from '../harness/ports';
 import { createFixtureActivities } from '../fixtures/activities';
 import { createLocalTestEnv, getTestEnv } from '../harness/temporal';
 import { createTestWorker, fixtureWorkflowSource, fixturesDir, uniqueTaskQueue } from '../harness/worker';
@@ -41,6 +43,7 @@ describe('ingress (real dev server)', () => {
   let worker: Worker;
   let running: Promise<void>;
   let ingress: RunningIngress;
+  let metricsServer: Awaited<ReturnType<typeof serveMetrics>>;
   const logLines: string[] = [];
   const taskQueue = uniqueTaskQueue('ingress');
 
@@ -53,7 +56,14 @@ describe('ingress (real dev server)', () => {
       source: await fixtureWorkflowSource(path.join(fixturesDir, 'workflows')),
     });
     running = worker.run();
+    const metrics = createHttpServerMetrics('ingress');
+    metricsServer = await serveMetrics(
+      { FERJE_METRICS_ADDRESS: `127.0.0.1:${await freePort()}` },
+      metrics.registry,
+      createLogger('metrics', 'ERROR'),
+    );
     ingress = await startIngress({
+      metrics,
       client: env.client,
       routes: [caseRoute(taskQueue)],
       host: '127.0.0.1',
@@ -64,6 +74,7 @@ describe('ingress (real dev server)', () => {
   });
   after(async () => {
     await ingress.close();
+    await metricsServer?.close();
     worker.shutdown();
     await running;
   });
@@ -88,7 +99,21 @@ describe('ingress (real dev server)', () => {
 
   it('reports liveness and readiness', async () => {
     assert.equal((await fetch(`${ingress.url}/health/live`)).status, 200);
-    assert.equal((await fetch(`${ingress.url}/health/ready`)).status, 200);
+    const ready = await fetch(`${ingress.url}/health/ready`);
+    assert.equal(ready.status, 200);
+    assert.deepEqual(await ready.json(), { status: 'ready', missing: [], routes: 1 });
+  });
+
+  it('counts requests by route pattern and status class on its metrics endpoint, never by concrete path', async () => {
+    assert.ok(metricsServer);
+    const text = await (await fetch(metricsServer.url)).text();
+    const value = (labels: string): number =>
+      Number(new RegExp(`^ferje_ingress_requests_total\\{${labels}[^}]*\\} (\\d+)$`, 'm').exec(text)?.[1] ?? NaN);
+    assert.ok(value('method="POST",route="/webhooks/test/:caseRef",status_class="2xx"') >= 1, text);
+    assert.ok(value('method="POST",route="/webhooks/test/:caseRef",status_class="4xx"') >= 3, text);
+    assert.ok(value('method="POST",route="unmatched",status_class="4xx"') >= 1, text);
+    assert.match(text, /^ferje_ingress_request_duration_seconds_bucket\{.*route="\/webhooks\/test\/:caseRef"/m);
+    assert.ok(!/\/webhooks\/test\/[cx]\d/.test(text), 'no concrete path in labels');
   });
 
   it('never logs bodies or concrete paths', () => {
@@ -117,7 +142,15 @@ describe('ingress (real dev server)', () => {
       });
       assert.equal(res.status, 503);
       assert.equal(res.headers.get('retry-after'), '5');
-      assert.equal((await fetch(`${lonely.url}/health/ready`)).status, 503);
+      const ready = await fetch(`${lonely.url}/health/ready`);
+      assert.equal(ready.status, 503);
+      const body = (await ready.json()) as { missing: { name: string; reason: string }[] };
+      assert.deepEqual(
+        body.missing.map((m) => m.name),
+        ['temporal'],
+        'it says what it is missing',
+      );
+      assert.match(body.missing[0].reason, /Temporal frontend unreachable/);
     } finally {
       await lonely.close();
     }

@@ -1,4 +1,6 @@
 import { allHandlersFinished, ApplicationFailure, condition, log, patched, setHandler } from '@temporalio/workflow';
+import { ferjeMetrics } from '../../src/metrics/catalog';
+import { workflowMetrics } from '../../src/metrics/workflow-metrics';
 import { commonFailureTypes } from '../../src/contract/failure-types';
 import {
   postenReleaseUnownedUpdate,
@@ -131,6 +133,7 @@ function show(u: Unowned): void {
 async function takeChange(u: Unowned, change: PostenStatusChange): Promise<void> {
   const { run, input } = u;
   const todo = receiveChange(run, change);
+  if (isHeld(run)) workflowMetrics.count(ferjeMetrics.postenChangesHeld);
   if (todo.store) {
     await Promise.all(
       downloadsFor(run, change).map(async ({ url, document }) => {

@@ -10,6 +10,8 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import { ferjeMetrics } from '../../src/metrics/catalog';
+import { workflowMetrics } from '../../src/metrics/workflow-metrics';
 import type { BlobRef } from '../../src/contract/blob-ref';
 import { commonFailureTypes } from '../../src/contract/failure-types';
 import { searchAttributes } from '../../src/contract/search-attributes';
@@ -138,6 +140,7 @@ export async function signstashSignatureOperation(input: SignatureOperationInput
       }
       // The instance is lost, and with it the operation (instances share nothing).
       state.phase = 'instance-gone';
+      workflowMetrics.count(ferjeMetrics.signstashInstanceLost, { policy: activePolicy.onInstanceLost });
       if (activePolicy.onInstanceLost === 'fail') {
         state.phase = 'failed';
         show('INSTANCE_LOST');

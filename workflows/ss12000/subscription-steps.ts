@@ -10,6 +10,8 @@ import {
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
+import { ferjeMetrics } from '../../src/metrics/catalog';
+import { workflowMetrics } from '../../src/metrics/workflow-metrics';
 import {
   ss12000FailureTypes,
   ss12000WorkflowTypes,
@@ -229,6 +231,7 @@ async function renewedOrRecreated(run: SubscriptionRun): Promise<boolean> {
   }
   try {
     recreated(run.state, await createSubscription(run), run.steps, Date.now());
+    workflowMetrics.count(ferjeMetrics.ss12000SubscriptionLost);
     return true;
   } catch (err) {
     if (err instanceof ActivityFailure) return false;

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { metrics } from '../../metrics/activity-metrics';
+import { ferjeMetrics } from '../../metrics/catalog';
 import type { ResourceType, SyncStep } from '../../contract/ss12000';
 import type { Logger } from '../../logging/logger';
 import type { Ss12000ApiClient } from './api-client';
@@ -80,6 +82,8 @@ export class PageSyncer {
       }
     }
     const stored = await store.upsert(req.huvudman, type, rows);
+    metrics.count(ferjeMetrics.ss12000Entities, { resource_type: type, result: 'stored' }, stored);
+    metrics.count(ferjeMetrics.ss12000Entities, { resource_type: type, result: 'invalid' }, logs.length);
     const failedReports = await this.report(logs, [
       {
         resourceType: type,
