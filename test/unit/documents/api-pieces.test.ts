@@ -83,11 +83,11 @@ describe('documents API pieces', () => {
 });
 
 describe('document stores', () => {
-  it('refuse a blob store that has no references ledger yet, instead of splitting blobs and ledger', () => {
-    assert.throws(
-      () => openDocumentStores({ blobDir: '/tmp/x' }, { FERJE_BLOB_STORE: 's3://bucket' }),
-      /directory blob store/,
-    );
-    assert.ok(openDocumentStores({ blobDir: '/tmp/x' }, {}).ledger);
+  it('keep the references ledger on the same backend as the blobs', () => {
+    const dir = openDocumentStores({ blobDir: '/tmp/x' }, {});
+    assert.equal(dir.ledger.constructor.name, 'FsReferenceLedger');
+    const s3 = openDocumentStores({ blobDir: '/tmp/x' }, { FERJE_BLOB_STORE: 's3://bucket/prefix' });
+    assert.equal(s3.blobs.constructor.name, 'S3BlobStore');
+    assert.equal(s3.ledger.constructor.name, 'S3ReferenceLedger');
   });
 });
