@@ -1,7 +1,7 @@
 import { eformidlingModule } from '../integrations/eformidling/module';
 import type { IntegrationModule } from './integration';
 import { postenSigneringModule } from '../integrations/posten-signering/module';
-import { signstashModule } from '../integrations/signstash/module';
+import { signstashModule } from '../modules/signstash/module';
 import { ss12000Module } from '../integrations/ss12000/module';
 
 /** Every integration this build of Ferje carries, in the order the dev stack starts and demos them. */

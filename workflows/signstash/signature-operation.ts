@@ -26,7 +26,7 @@ import {
   type SignstashPlacement,
 } from '../../src/contract/signstash';
 import type { CheckStatusOutput, FetchResultOutput } from '../../activities/signstash';
-import { checkActivities, fetchActivities, prepareActivities, startActivities } from './activity-proxies';
+import { checkActivities, fetchActivities, prepareActivities, startActivities } from './activities';
 import { operationDetails } from './details';
 
 type Final = Extract<FetchResultOutput, { kind: 'result' }>;

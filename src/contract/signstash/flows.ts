@@ -1,15 +1,8 @@
-import { defineQuery } from '@temporalio/workflow';
 import { defineFlow } from '../flow';
 import { taskQueues } from '../task-queues';
 import { businessKey } from '../workflow-ids';
-import type { SignatureOperationInput, SignatureOperationResult, SignatureOperationState } from './types';
-
-/** Persisted names: renaming one strands running executions. */
-export const signstashWorkflowTypes = {
-  signatureOperation: 'signstashSignatureOperation',
-} as const;
-
-export const signatureOperationStateQuery = defineQuery<SignatureOperationState>('signstashOperationState');
+import { signstashWorkflowTypes } from './names';
+import type { SignatureOperationInput, SignatureOperationResult } from './types';
 
 export function signatureOperationWorkflowId(
   input: Pick<SignatureOperationInput, 'clientServiceId' | 'externalReference'>,

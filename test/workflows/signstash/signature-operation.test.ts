@@ -7,7 +7,7 @@ import { commonFailureTypes } from '../../../src/contract/failure-types';
 import { searchAttributes } from '../../../src/contract/search-attributes';
 import { signatureOperationStateQuery, signstashFailureTypes } from '../../../src/contract/signstash';
 import { SignstashClient } from '../../../src/integrations/signstash/client';
-import { loadSignstashConfig } from '../../../src/integrations/signstash/config';
+import { loadSignstashConfig } from '../../../src/modules/signstash/config';
 import { DocumentContent, SignRequestBuilder } from '../../../src/integrations/signstash/model';
 import { recordHistory } from '../../harness/histories';
 import { getTestEnv } from '../../harness/temporal';
