@@ -64,7 +64,9 @@ export function checkStatus(rt: SignstashRuntime) {
         documentCount: op.documentCount,
         ...(op.signedCount !== undefined ? { signedCount: op.signedCount } : {}),
         ...(report.retryAfterMs !== undefined ? { retryAfterMs: report.retryAfterMs } : {}),
-        ...(op.error ? { error: { errorCode: op.error.errorCode, errorCodeDescription: op.error.errorCodeDescription } } : {}),
+        ...(op.error
+          ? { error: { errorCode: op.error.errorCode, errorCodeDescription: op.error.errorCodeDescription } }
+          : {}),
       };
     } catch (err) {
       const gone = goneReason(err);
@@ -115,8 +117,13 @@ export function fetchResult(rt: SignstashRuntime) {
 }
 
 function signedDocument(doc: SignResultDocument<BlobRef>, ours: PreparedDocument | undefined): SignedDocumentResult {
-  if (!ours) throw new SignstashMalformedResponseError(`Sign'Stash result lists document ${doc.index}, which was not sent`);
-  const out: SignedDocumentResult = { index: ours.index, externalReference: doc.externalReference, signStatus: doc.signStatus };
+  if (!ours)
+    throw new SignstashMalformedResponseError(`Sign'Stash result lists document ${doc.index}, which was not sent`);
+  const out: SignedDocumentResult = {
+    index: ours.index,
+    externalReference: doc.externalReference,
+    signStatus: doc.signStatus,
+  };
   if (doc.signError) out.signError = doc.signError;
   if (doc.signStatus === 'SIGNED') {
     if (!doc.stored) {

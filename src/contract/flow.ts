@@ -1,3 +1,4 @@
+import type { InputProblem } from './failure-types';
 import type { IntegrationName } from './task-queues';
 
 /**
@@ -16,6 +17,21 @@ export interface FlowDefinition<Input, Output> {
   inputTypeName: string;
   outputTypeName: string;
   description: string;
+  /**
+   * Checks the whole input before a starter derives the business key or search attributes from it, so a caller gets
+   * "/reference must be …" rather than a TypeError or "Invalid search attribute value undefined". The workflow runs
+   * the same validator in its guard (callers in other languages skip this one). Flows without one are listed in
+   * docs/persisted-names.md.
+   */
+  validate?: (input: unknown) => InputProblem[];
+  /**
+   * Whether a business key may be used again once its flow closed (see docs/persisted-names.md for each flow's choice):
+   * - `REJECT_DUPLICATE`: never; the key names one business process for good (the default).
+   * - `ALLOW_DUPLICATE_FAILED_ONLY`: after a failed, cancelled, terminated or timed-out run, a new start under the same
+   *   key runs again (safe when a failed run left nothing at the partner that a second run would duplicate).
+   * - `ALLOW_DUPLICATE`: after any closed run (workflows that are re-created per event, e.g. signal-with-start inboxes).
+   */
+  idReusePolicy?: FlowIdReusePolicy;
   /** The business key: starting twice with the same input never starts a second process. */
   workflowId(input: Input): string;
   /** Opaque reference shown as the `FerjeExternalReference` search attribute. */
@@ -26,6 +42,8 @@ export interface FlowDefinition<Input, Output> {
   readonly _input?: Input;
   readonly _output?: Output;
 }
+
+export type FlowIdReusePolicy = 'REJECT_DUPLICATE' | 'ALLOW_DUPLICATE_FAILED_ONLY' | 'ALLOW_DUPLICATE';
 
 export type FlowInput<F> = F extends FlowDefinition<infer I, unknown> ? I : never;
 export type FlowOutput<F> = F extends FlowDefinition<unknown, infer O> ? O : never;

@@ -1,44 +1,39 @@
-import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import { proxyActivities } from '@temporalio/workflow';
 import type { SignstashActivities } from '../../activities/signstash';
+import { activityOptions } from '../common';
 
-/** Prepare: local blob-store work; a few quick retries cover a busy disk. */
+/**
+ * One proxy per activity profile (workflows/common/activity-profiles). Each takes the UI summary of its call; no call
+ * site overrides anything else. Every profile that allows a long attempt has a heartbeat timeout, and the activities
+ * under it heartbeat, so a killed worker's attempt is retried within seconds, not after the start-to-close timeout.
+ */
+
+/** Prepare: local blob-store work (may be thousands of documents): heartbeats, a few quick retries. */
 export function prepareActivities(summary: string) {
-  return proxyActivities<SignstashActivities>({
-    startToCloseTimeout: '10 minutes',
-    retry: { initialInterval: '2 seconds', maximumAttempts: 5 },
-    summary,
-  });
+  return proxyActivities<SignstashActivities>(activityOptions('localStore', { summary }));
 }
 
 /**
- * Start: W-retry's protocol (three tries, a fixed interval apart, then a person looks at it). The client's HTTP
- * timeouts sit below startToCloseTimeout so an attempt ends on its own before Temporal gives up on it.
+ * Start: W-retry's protocol, a whole policy (three tries, a fixed interval apart, then a person looks at it). The
+ * upload streams every document, so it runs under the transfer profile's heartbeat timeout; the client's HTTP
+ * timeouts (transfer timeout 10 minutes by default) sit below the start-to-close timeout so an attempt ends on its own.
  */
 export function startActivities(intervalMs: number, summary: string) {
-  return proxyActivities<SignstashActivities>({
-    startToCloseTimeout: '15 minutes',
-    retry: { initialInterval: intervalMs, backoffCoefficient: 1, maximumAttempts: 3 },
-    summary,
-  });
+  return proxyActivities<SignstashActivities>(
+    activityOptions('partnerTransfer', {
+      summary,
+      startToCloseTimeout: '15 minutes',
+      retry: { initialInterval: intervalMs, backoffCoefficient: 1, maximumInterval: intervalMs, maximumAttempts: 3 },
+    }),
+  );
 }
-
-// Above the client's default 30 s request timeout, low enough that a crashed worker's call is retried soon.
-const checkOptions: ActivityOptions = {
-  startToCloseTimeout: '45 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 3 },
-};
 
 /** One status call; unreachable/unknown come back as answers, so retries here only cover worker-side hiccups. */
 export function checkActivities(summary: string) {
-  return proxyActivities<SignstashActivities>({ ...checkOptions, summary });
+  return proxyActivities<SignstashActivities>(activityOptions('statusCheck', { summary }));
 }
 
-/** Result download: streams many documents, so it heartbeats and may take long. */
+/** Result download: streams many documents into the blob store, heartbeating all along. */
 export function fetchActivities(summary: string) {
-  return proxyActivities<SignstashActivities>({
-    startToCloseTimeout: '30 minutes',
-    heartbeatTimeout: '2 minutes',
-    retry: { initialInterval: '5 seconds', maximumAttempts: 5 },
-    summary,
-  });
+  return proxyActivities<SignstashActivities>(activityOptions('partnerTransfer', { summary }));
 }
