@@ -6,6 +6,7 @@ import {
 } from '@temporalio/client';
 import type { QueryDefinition, SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { encodeToPayloads } from '@temporalio/common/lib/internal-non-workflow';
+import type { InputProblem } from '../contract/failure-types';
 import type { FlowDefinition } from '../contract/flow';
 import { searchAttributes } from '../contract/search-attributes';
 import { FlowStartError, invalidFlowInput } from './flow-errors';
@@ -52,7 +53,7 @@ export async function flowStartOptions<F extends AnyFlow>(
   input: InputOf<F>,
   overrides: FlowStartOverrides = {},
 ): Promise<WorkflowStartOptions & { workflowId: string }> {
-  const problems = flow.validate?.(input) ?? [];
+  const problems = validateForStart(flow, input);
   if (problems.length > 0) throw invalidFlowInput(flow.name, problems);
   let derived: { workflowId: string; externalReference: string; summary: string };
   try {
@@ -142,6 +143,15 @@ export async function signalWithStartFlow<F extends AnyFlow, S>(
     signalArgs: [signalArg],
   });
   return { workflowId: options.workflowId, handle };
+}
+
+function validateForStart(flow: AnyFlow, input: unknown): InputProblem[] {
+  try {
+    return flow.validate?.(input) ?? [];
+  } catch (err) {
+    // A validator written for typed input may throw on `null`; the input is refused all the same, in words.
+    return [{ path: '', problem: `could not be validated (${(err as Error).name})` }];
+  }
 }
 
 async function checkEncodedSize(client: Client, flow: AnyFlow, input: unknown): Promise<void> {

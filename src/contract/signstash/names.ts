@@ -1,5 +1,5 @@
 import { defineQuery } from '@temporalio/workflow';
-import type { SignatureOperationState } from './types';
+import { signatureOperationStatuses, type SignatureOperationState } from './types';
 
 /** Persisted names: renaming one strands running executions (see docs/persisted-names.md). */
 export const signstashWorkflowTypes = {
@@ -8,3 +8,8 @@ export const signstashWorkflowTypes = {
 
 /** The operation's phase, instance, status and counts (no personal data). */
 export const signatureOperationStateQuery = defineQuery<SignatureOperationState>('signstashOperationState');
+
+/** Every `FerjeStatus` value per workflow type (docs/persisted-names.md is generated from it). */
+export const signstashStatusValues = {
+  [signstashWorkflowTypes.signatureOperation]: signatureOperationStatuses,
+} as const;

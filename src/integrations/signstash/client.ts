@@ -38,9 +38,7 @@ export class SignstashClient {
   readonly http: HttpTransport;
   readonly tokens: TokenProvider;
 
-  constructor(
-    readonly config: SignstashClientSettings,
-  ) {
+  constructor(readonly config: SignstashClientSettings) {
     this.http = new HttpTransport(config);
     this.tokens = new TokenProvider(this.http, config.tokenUrl, config.tokenRefreshMarginMs);
   }
