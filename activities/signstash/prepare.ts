@@ -65,15 +65,12 @@ function effectivePolicy(
   const o = options ?? {};
   const d = config.defaults;
   return {
+    ...d,
     onInstanceLost: o.onInstanceLost ?? d.onInstanceLost,
     instanceLostAfterMs:
       o.instanceLostAfterSeconds !== undefined ? o.instanceLostAfterSeconds * 1000 : d.instanceLostAfterMs,
     maxRestarts: o.maxRestarts ?? d.maxRestarts,
     operationTimeoutMs:
       o.operationTimeoutSeconds !== undefined ? o.operationTimeoutSeconds * 1000 : d.operationTimeoutMs,
-    startRetryIntervalMs: d.startRetryIntervalMs,
-    firstPollDelayMs: d.firstPollDelayMs,
-    maxPollDelayMs: d.maxPollDelayMs,
-    maxPollsPerRun: d.maxPollsPerRun,
   };
 }

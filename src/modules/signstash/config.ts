@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError, envInt, envOptional, envString, envUrl, type Env } from '../../config/env';
-import type { InstanceLostBehaviour } from '../../contract/signstash';
+import type { SignatureOperationPolicy } from '../../contract/signstash';
 import { InstanceAllowList } from '../../integrations/signstash/allow-list';
 import type { ClientServiceCredentials, SignstashClientSettings } from '../../integrations/signstash/model';
 
@@ -9,16 +9,8 @@ export interface SignstashConfig extends SignstashClientSettings {
   credentials: Map<string, ClientServiceCredentials>;
   /** Tolerated difference between our clock and the proxy's when adopting an operation after a crashed start. */
   clockSkewMs: number;
-  defaults: {
-    onInstanceLost: InstanceLostBehaviour;
-    instanceLostAfterMs: number;
-    maxRestarts: number;
-    operationTimeoutMs: number;
-    startRetryIntervalMs: number;
-    firstPollDelayMs: number;
-    maxPollDelayMs: number;
-    maxPollsPerRun: number;
-  };
+  /** The deployment's policy; a caller's `options` override some of it (activities/signstash/prepare.ts). */
+  defaults: SignatureOperationPolicy;
 }
 
 export function loadSignstashConfig(env: Env): SignstashConfig {
