@@ -6,6 +6,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { FlowStartError } from '../../../src/client/flow-errors';
 import { commonFailureTypes } from '../../../src/contract/failure-types';
 import { signstashWorkflowTypes, type SignatureOperationResumeState } from '../../../src/contract/signstash';
+import { recordHistory } from '../../harness/histories';
 import { getTestEnv } from '../../harness/temporal';
 import { pdfDocuments, startRig, uniqueReference, type SignstashRig } from './harness';
 
@@ -72,10 +73,11 @@ describe("Sign'Stash hostile input (raw starts, real dev server)", () => {
     };
   };
 
-  async function rawFailure(args: unknown[]): Promise<ApplicationFailure> {
+  async function rawFailure(args: unknown[], history?: string): Promise<ApplicationFailure> {
     const started = Date.now();
+    const workflowId = `signstash-hostile-${uniqueReference('h')}`;
     const handle = await env.client.workflow.start(signstashWorkflowTypes.signatureOperation, {
-      workflowId: `signstash-hostile-${uniqueReference('h')}`,
+      workflowId,
       taskQueue: rig.taskQueue,
       args: args as [never],
       workflowTaskTimeout: '3s',
@@ -89,6 +91,7 @@ describe("Sign'Stash hostile input (raw starts, real dev server)", () => {
     assert.equal(err.cause.nonRetryable, true);
     assert.equal((await handle.describe()).status.name, 'FAILED');
     assert.ok(Date.now() - started < 15_000, 'failed within seconds, not after task retries');
+    if (history) await recordHistory(env.client, workflowId, history);
     return err.cause;
   }
 
@@ -193,7 +196,7 @@ describe("Sign'Stash hostile input (raw starts, real dev server)", () => {
 
   for (const { label, args, path } of cases) {
     it(`refuses ${label}: FerjeInvalidInput naming ${path}`, async () => {
-      const failure = await rawFailure(args());
+      const failure = await rawFailure(args(), label === 'null' ? 'signstash-invalid-input-guarded' : undefined);
       assert.equal(failure.type, commonFailureTypes.invalidInput);
       assert.ok(failure.message.includes(path), failure.message);
       assert.ok(!failure.message.includes(NORWEGIAN_NUMBER) && !failure.message.includes(SWEDISH_NUMBER));
