@@ -18,7 +18,7 @@ const deterministicBans = {
   ].map((name) => ({ name, message: 'Not allowed in deterministic workflow or contract code.' })),
   patterns: [
     {
-      // A workflow folder's own activities.ts holds its proxies (the integration template); it is workflow code.
+      // `./activities` is the workflow folder's own proxies file (workflows/<x>/activities.ts), not activity code.
       group: ['**/activities/*', '**/activities', '!./activities'],
       allowTypeImports: true,
       message: 'Workflows import activity types only.',

@@ -2,7 +2,7 @@ import { documentsModule } from '../documents/module';
 import { eformidlingModule } from '../modules/eformidling/module';
 import type { IntegrationModule } from './integration';
 import { postenSigneringModule } from '../modules/posten-signering/module';
-import { signstashModule } from '../integrations/signstash/module';
+import { signstashModule } from '../modules/signstash/module';
 import { ss12000Module } from '../modules/ss12000/module';
 
 /** Every integration this build of Ferje carries, in the order the dev stack starts and demos them. */

@@ -7,8 +7,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createFixtureActivities } from '../fixtures/activities';
 import type { awaitProceedWorkflow, ledgerWorkflow } from '../fixtures/workflows';
-import { testKeyEnv } from '../harness/keys';
-import { spawnTs, waitUntil } from '../harness/processes';
+import { runFerjeCli, waitUntil } from '../harness/processes';
 import { getTestEnv } from '../harness/temporal';
 import { createTestWorker, fixtureWorkflowSource, fixturesDir, uniqueTaskQueue } from '../harness/worker';
 
@@ -37,16 +36,7 @@ describe('ferje describe / cancel (CLI in a separate process)', () => {
     await running;
   });
 
-  async function ferje(...args: string[]): Promise<{ code: number | null; output: string }> {
-    const child = spawnTs('src/cli/main.ts', args, {
-      ...process.env,
-      ...testKeyEnv(),
-      TEMPORAL_ADDRESS: env.address,
-      TEMPORAL_NAMESPACE: 'default',
-    });
-    const code = await child.exited;
-    return { code, output: child.output() };
-  }
+  const ferje = (...args: string[]) => runFerjeCli(env.address, args);
 
   it('describes a running workflow: status, current details and the pending activity', async () => {
     const workflowId = `cli-running-${Date.now()}`;

@@ -8,7 +8,7 @@ import { startFlow } from '../../src/client/flows';
 import { signatureOperationFlow, type SignatureOperationInput } from '../../src/contract/signstash';
 import { startDevStack } from '../../src/dev/stack';
 import { createLogger } from '../../src/logging/logger';
-import { loadSignstashConfig } from '../../src/integrations/signstash/config';
+import { loadSignstashConfig } from '../../src/modules/signstash/config';
 import { launchChromium } from '../harness/browser';
 import { testKeyFilePath } from '../harness/keys';
 import { freePort } from '../harness/ports';

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { projectDir } from '../../src/config/ferje-config';
+import { testKeyEnv } from './keys';
 
 export interface ChildHandle {
   child: ChildProcess;
@@ -68,4 +69,21 @@ export async function waitUntil(
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+/** Runs the `ferje` CLI in its own process against a Temporal server, with the test key; resolves when it exits. */
+export async function runFerjeCli(
+  address: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; output: string }> {
+  const child = spawnTs('src/cli/main.ts', args, {
+    ...process.env,
+    ...testKeyEnv(),
+    TEMPORAL_ADDRESS: address,
+    TEMPORAL_NAMESPACE: 'default',
+    ...env,
+  });
+  const code = await child.exited;
+  return { code, output: child.output() };
 }

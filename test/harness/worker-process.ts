@@ -8,6 +8,7 @@ import type { IntegrationContext } from '../../src/platform/integration';
 import type { WorkflowSource } from '../../src/worker/bundle';
 import { createFerjeWorker } from '../../src/worker/workers';
 import { testKeyRing } from './keys';
+import { spawnTs, type ChildHandle } from './processes';
 import { productionWorkflowSource } from './worker';
 
 export interface WorkerProcessOptions {
@@ -56,4 +57,34 @@ export function runWorkerProcess(options: WorkerProcessOptions): void {
     console.error(err);
     process.exit(1);
   });
+}
+
+/** A test worker running in its own process (started by `spawnWorkerProcess`). */
+export interface SpawnedWorker extends ChildHandle {
+  /** When the worker printed "ready" (it polls its task queue from then on): the start of a recovery measurement. */
+  readyAtMs: number;
+  /** SIGKILL, like a crash, and wait until the process is gone. */
+  killHard(): Promise<void>;
+  /** SIGTERM (a graceful shutdown) and wait until the process is gone. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `entry` (a tiny file that calls `runWorkerProcess`) in a child process with `env` on top of this process's
+ * environment, and resolves once it polls. Pass `WORKER_ADDRESS` and `WORKER_TASK_QUEUE` (or whatever the entry reads)
+ * in `env`. The one way every integration's tests run a worker they can kill.
+ */
+export async function spawnWorkerProcess(
+  entry: string,
+  env: Record<string, string>,
+  options: { readyTimeoutMs?: number } = {},
+): Promise<SpawnedWorker> {
+  const child = spawnTs(entry, [], { ...process.env, ...env });
+  await child.waitFor(/^ready$/m, options.readyTimeoutMs ?? 120_000);
+  const readyAtMs = Date.now();
+  const signalAndWait = async (signal: NodeJS.Signals): Promise<void> => {
+    if (child.child.exitCode === null && child.child.signalCode === null) child.child.kill(signal);
+    await child.exited;
+  };
+  return { ...child, readyAtMs, killHard: () => signalAndWait('SIGKILL'), stop: () => signalAndWait('SIGTERM') };
 }

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import type { Client } from '@temporalio/client';
 import { connectFerjeClient } from '../../client/connect';
 import { describeWorkflow, failureInWords, formatWorkflowReport } from '../../client/describe';
+import { FlowStartError } from '../../client/flow-errors';
 import { startFlow } from '../../client/flows';
 import { flows } from '../../contract/flows';
 import { UsageError, type CliCommand } from '../command';
@@ -18,7 +19,7 @@ async function withClient<T>(fn: (client: Client) => Promise<T>): Promise<T> {
 
 export const startCommand: CliCommand = {
   name: 'start',
-  usage: 'ferje start <flow> --input file.json [--wait]',
+  usage: 'ferje start <flow> --input file.json [--wait]   (exit 2: input refused, 3: key taken with a different input)',
   description: 'Start a flow with JSON input (idempotent on its business key); see "ferje flows"',
   async run(args) {
     const { values, positionals } = parseArgs({
@@ -36,8 +37,28 @@ export const startCommand: CliCommand = {
       throw new UsageError(`Cannot read ${values.input} as JSON: ${(err as Error).message}`);
     }
     return withClient(async (client) => {
-      const started = await startFlow(client, flow, input);
-      console.log(`${started.started ? 'Started' : 'Already exists'}: ${started.workflowId}`);
+      let started;
+      try {
+        started = await startFlow(client, flow, input);
+      } catch (err) {
+        if (!(err instanceof FlowStartError)) throw err;
+        console.error(`Not started: ${err.message}`);
+        return 2;
+      }
+      if (!started.started) {
+        const status = (await started.handle.describe()).status.name;
+        if (started.sameInput === false) {
+          console.error(
+            `Conflict: ${started.workflowId} already exists (${status}) with a different input; the new input was NOT ` +
+              'started. Use another business key, or wait until the flow ended and its key may be reused.',
+          );
+          return 3;
+        }
+        const same = started.sameInput === true ? 'same input' : 'started without an input hash, so not compared';
+        console.log(`Already exists (${same}): ${started.workflowId} · ${status}`);
+      } else {
+        console.log(`Started: ${started.workflowId}`);
+      }
       if (values.wait) {
         try {
           console.log(JSON.stringify(await started.result(), null, 2));

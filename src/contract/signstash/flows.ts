@@ -1,15 +1,9 @@
-import { defineQuery } from '@temporalio/workflow';
 import { defineFlow } from '../flow';
 import { taskQueues } from '../task-queues';
 import { businessKey } from '../workflow-ids';
-import type { SignatureOperationInput, SignatureOperationResult, SignatureOperationState } from './types';
-
-/** Persisted names: renaming one strands running executions. */
-export const signstashWorkflowTypes = {
-  signatureOperation: 'signstashSignatureOperation',
-} as const;
-
-export const signatureOperationStateQuery = defineQuery<SignatureOperationState>('signstashOperationState');
+import { signstashWorkflowTypes } from './names';
+import type { SignatureOperationInput, SignatureOperationResult } from './types';
+import { validateSignatureOperationInput } from './validation';
 
 export function signatureOperationWorkflowId(
   input: Pick<SignatureOperationInput, 'clientServiceId' | 'externalReference'>,
@@ -26,6 +20,10 @@ export const signatureOperationFlow = defineFlow<SignatureOperationInput, Signat
   outputTypeName: 'SignatureOperationResult',
   description:
     "Sign documents through the Sign'Stash Proxy (async mode, pinned to the instance that took the operation)",
+  validate: validateSignatureOperationInput,
+  // A failed or cancelled operation may be started again under its key: Sign'Stash itself refuses a reference it
+  // already has (409 0.0.7 → SignstashReferenceInUse), so a second run never signs twice what the first delivered.
+  idReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
   workflowId: signatureOperationWorkflowId,
   externalReference: (input) => input.externalReference,
   // Counts and opaque references only: descriptions and document names may be personal data.

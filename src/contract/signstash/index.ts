@@ -1,4 +1,5 @@
+export * from './names';
 export * from './types';
-export * from './failure-types';
+export * from './failures';
 export * from './validation';
 export * from './flows';

@@ -165,6 +165,39 @@ export interface SignatureOperationResult {
   instanceLoss: { behaviour: InstanceLostBehaviour; restarts: InstanceLossRecord[] };
 }
 
+/**
+ * The `FerjeStatus` search attribute of a signature operation (persisted values: see docs/persisted-names.md).
+ * Sign'Stash's own operation status while it runs, then the outcome.
+ */
+export type SignatureOperationStatus =
+  | 'VALIDATING'
+  | 'REJECTED'
+  | 'STORING_DOCUMENTS'
+  | 'SUBMITTING'
+  | SignstashOperationStatus
+  | 'INSTANCE_UNREACHABLE'
+  | 'RESTARTING'
+  | 'INSTANCE_LOST'
+  | 'TIMED_OUT'
+  | 'CANCELLED';
+
+/** Every value of `SignatureOperationStatus`, for the persisted-names table and its check. */
+export const signatureOperationStatuses: readonly SignatureOperationStatus[] = [
+  'VALIDATING',
+  'REJECTED',
+  'STORING_DOCUMENTS',
+  'SUBMITTING',
+  'PENDING_EXECUTION',
+  'EXECUTED',
+  'EXECUTION_ERROR',
+  'EXECUTION_FAILED',
+  'INSTANCE_UNREACHABLE',
+  'RESTARTING',
+  'INSTANCE_LOST',
+  'TIMED_OUT',
+  'CANCELLED',
+];
+
 /** Plain snapshot for the UI and `ferje` queries; no personal data. */
 export interface SignatureOperationState {
   phase:

@@ -1,6 +1,5 @@
 import type { Dispatcher } from 'undici';
 import { parseAsyncOperation, parseRetryAfter, readSignResult, signRequestBody } from './codec';
-import type { ClientServiceCredentials, SignstashConfig } from './config';
 import {
   classifyApiError,
   isWireErrorResponse,
@@ -12,11 +11,13 @@ import {
 import { HttpTransport, toUnreachable, type HttpRequest } from './http';
 import type {
   AsyncStart,
+  ClientServiceCredentials,
   OperationStatusReport,
   ProxyInstance,
   SignedContentStore,
   SignRequest,
   SignResult,
+  SignstashClientSettings,
 } from './model';
 import { TokenProvider } from './token-provider';
 import { paths } from './wire';
@@ -37,20 +38,7 @@ export class SignstashClient {
   readonly http: HttpTransport;
   readonly tokens: TokenProvider;
 
-  constructor(
-    readonly config: Pick<
-      SignstashConfig,
-      | 'baseUrl'
-      | 'tokenUrl'
-      | 'allowList'
-      | 'instanceScheme'
-      | 'tokenRefreshMarginMs'
-      | 'connectTimeoutMs'
-      | 'requestTimeoutMs'
-      | 'transferTimeoutMs'
-      | 'connectionsPerOrigin'
-    >,
-  ) {
+  constructor(readonly config: SignstashClientSettings) {
     this.http = new HttpTransport(config);
     this.tokens = new TokenProvider(this.http, config.tokenUrl, config.tokenRefreshMarginMs);
   }

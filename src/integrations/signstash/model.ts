@@ -6,6 +6,7 @@ import type {
   SignstashSignStatus,
   SignstashVisibleSignature,
 } from '../../contract/signstash';
+import type { InstanceAllowList } from './allow-list';
 import type { WireErrorResponse } from './wire';
 
 /** Where a document's bytes come from; opened once per transmission, so a retried request streams it again. */
@@ -138,3 +139,24 @@ export interface SignResult<T> {
  * `documentList` is known at that moment: JSON does not promise that the content comes after the document's name.
  */
 export type SignedContentStore<T> = (index: number, content: AsyncIterable<Uint8Array>) => Promise<T>;
+
+export interface ClientServiceCredentials {
+  clientServiceId: string;
+  secret: string;
+}
+
+/** What the client needs to know about the deployment (read from the environment by src/modules/signstash/config). */
+export interface SignstashClientSettings {
+  /** The load balancer in front of the proxies: used for starts (and sync signing) only. */
+  baseUrl: string;
+  /** The SaaS domain that issues OAuth2 tokens. */
+  tokenUrl: string;
+  allowList: InstanceAllowList;
+  instanceScheme: 'http' | 'https';
+  tokenRefreshMarginMs: number;
+  connectTimeoutMs: number;
+  requestTimeoutMs: number;
+  /** Upper bound for start and result transfers (large batches). */
+  transferTimeoutMs: number;
+  connectionsPerOrigin: number;
+}

@@ -1,4 +1,4 @@
-import type { ClientServiceCredentials } from './config';
+import type { ClientServiceCredentials } from './model';
 import {
   classifyApiError,
   isWireErrorResponse,

@@ -21,8 +21,14 @@ import type { SimulatorShared } from './shared';
 /** Header the load balancer adds so that instances do not count forwarded calls as direct ones. */
 export const viaLoadBalancerHeader = 'x-signstash-sim-via-lb';
 
-/** `accept-then-drop`: a start is registered, then the connection is cut before the answer (lost response). */
-export type InjectedFault = 'http-500' | 'drop' | 'malformed' | 'accept-then-drop';
+/**
+ * `accept-then-drop`: a start is registered, then the connection is cut before the answer (lost response).
+ * `accept-then-stall`: the request is handled, but the answer leaves only after `STALL_MS` (a slow upload or a busy
+ * proxy), so a test can kill the caller while the call is in flight.
+ */
+export type InjectedFault = 'http-500' | 'drop' | 'malformed' | 'accept-then-drop' | 'accept-then-stall';
+
+export const STALL_MS = 4000;
 
 export interface InstanceStats {
   starts: number;
@@ -152,6 +158,13 @@ export class SimulatedInstance {
         req.socket.destroy();
         return res;
       };
+    }
+    if (fault === 'accept-then-stall') {
+      const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+      res.end = ((...args: unknown[]) => {
+        setTimeout(() => end(...args), STALL_MS);
+        return res;
+      }) as typeof res.end;
     }
     if (fault === 'drop') {
       req.socket.destroy();

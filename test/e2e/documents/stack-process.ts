@@ -1,7 +1,7 @@
 import { startDevStack } from '../../../src/dev/stack';
 import { envOptional } from '../../../src/config/env';
 import { DEMO_SENDER } from '../../../src/modules/posten-signering/demo';
-import { loadSignstashConfig } from '../../../src/integrations/signstash/config';
+import { loadSignstashConfig } from '../../../src/modules/signstash/config';
 import { createLogger } from '../../../src/logging/logger';
 
 /**

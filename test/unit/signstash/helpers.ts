@@ -1,7 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { loadSignstashConfig, type ClientServiceCredentials } from '../../../src/integrations/signstash/config';
+import type { ClientServiceCredentials } from '../../../src/integrations/signstash/model';
+import { loadSignstashConfig } from '../../../src/modules/signstash/config';
 import { SignstashClient } from '../../../src/integrations/signstash/client';
 import { DocumentContent, SignRequestBuilder, type SignRequest } from '../../../src/integrations/signstash/model';
 import { SignstashSimulator, type SignstashSimulatorOptions } from '../../../src/simulators/signstash';

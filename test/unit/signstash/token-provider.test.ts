@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { loadSignstashConfig, type ClientServiceCredentials } from '../../../src/integrations/signstash/config';
+import type { ClientServiceCredentials } from '../../../src/integrations/signstash/model';
+import { loadSignstashConfig } from '../../../src/modules/signstash/config';
 import { HttpTransport } from '../../../src/integrations/signstash/http';
 import { TokenProvider } from '../../../src/integrations/signstash/token-provider';
 import type { SignstashSimulator } from '../../../src/simulators/signstash';

@@ -5,10 +5,15 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { commonFailureTypes } from '../../../src/contract/failure-types';
 import { searchAttributes } from '../../../src/contract/search-attributes';
-import { signatureOperationStateQuery, signstashFailureTypes } from '../../../src/contract/signstash';
+import {
+  signatureOperationFlow,
+  signatureOperationStateQuery,
+  signstashFailureTypes,
+} from '../../../src/contract/signstash';
 import { SignstashClient } from '../../../src/integrations/signstash/client';
-import { loadSignstashConfig } from '../../../src/integrations/signstash/config';
+import { loadSignstashConfig } from '../../../src/modules/signstash/config';
 import { DocumentContent, SignRequestBuilder } from '../../../src/integrations/signstash/model';
+import { FlowStartError } from '../../../src/client/flow-errors';
 import { recordHistory } from '../../harness/histories';
 import { getTestEnv } from '../../harness/temporal';
 import { pdf, pdfDocuments, readBlob, startRig, uniqueReference, type SignstashRig } from './harness';
@@ -97,23 +102,39 @@ describe("Sign'Stash signature operation (real dev server, simulator with two in
     assert.equal(state.phase, 'completed');
     assert.equal(state.placement?.operationId, result.placement.operationId);
     await recordHistory(env.client, started.workflowId, 'signstash-happy-path');
+    // The same path since the guard validates first (a patch marker before the first command).
+    await recordHistory(env.client, started.workflowId, 'signstash-happy-path-guarded');
   });
 
   it("rejects bad input with a typed failure before anything reaches Sign'Stash", async () => {
     const ref = uniqueReference('invalid');
     const before = rig.sim.stats().starts;
-    const started = await rig.start({
+    const input = {
       clientServiceId: rig.clientServiceId,
       externalReference: ref,
       description: '',
-      documents: [{ ...pdfDocuments(ref, 1)[0], contentType: 'text/xml' }],
+      documents: [{ ...pdfDocuments(ref, 1)[0], contentType: 'text/xml' as const }],
+    };
+    // startFlow refuses it on the client, in words; nothing reaches Temporal.
+    const refused = await rig.start(input).then(
+      () => assert.fail('startFlow should refuse it'),
+      (e: unknown) => e,
+    );
+    assert.ok(refused instanceof FlowStartError, String(refused));
+    assert.match(refused.message, /\/description/);
+    // Started the language-neutral way, the workflow's guard refuses it the same way.
+    const workflowId = signatureOperationFlow.workflowId(input);
+    const handle = await env.client.workflow.start(signatureOperationFlow.workflowType, {
+      workflowId,
+      taskQueue: rig.taskQueue,
+      args: [input],
     });
-    const failure = await failureOf(started.result());
+    const failure = await failureOf(handle.result());
     assert.equal(failure.type, commonFailureTypes.invalidInput);
     assert.match(failure.message, /\/description/);
     assert.match(failure.message, /PAdES signs PDF documents only/);
     assert.equal(rig.sim.stats().starts, before);
-    await recordHistory(env.client, started.workflowId, 'signstash-invalid-input');
+    await recordHistory(env.client, workflowId, 'signstash-invalid-input');
   });
 
   it('fails a started-by-hand workflow with no input as invalid input instead of retrying its task forever', async () => {

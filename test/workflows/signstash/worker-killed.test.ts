@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,25 +10,22 @@ import { SignstashSimulator } from '../../../src/simulators/signstash';
 import { recordHistory } from '../../harness/histories';
 import { getTestEnv } from '../../harness/temporal';
 import { uniqueTaskQueue } from '../../harness/worker';
+import { spawnWorkerProcess, type SpawnedWorker } from '../../harness/worker-process';
 import { fastPolling, pdfDocuments, uniqueReference, waitFor } from './harness';
 
-function startWorkerProcess(env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'worker-process.ts')], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`worker exited early (${code})`)));
-    child.stdout.on('data', (data: Buffer) => {
-      if (data.toString().includes('ready')) resolve(child);
-    });
-  });
-}
+const WORKER_ENTRY = 'test/workflows/signstash/worker-process.ts';
 
-describe("Sign'Stash: worker killed while polling (separate worker processes, real dev server)", () => {
+/**
+ * Recovery after a crash, measured from the moment the new worker polls to the flow's next progress. Bounded by the
+ * activities' heartbeat timeout (30 s, workflows/common/activity-profiles) plus one retry interval, not by their
+ * start-to-close timeouts (15 minutes for a start before heartbeats).
+ */
+const MAX_RECOVERY_MS = 50_000;
+
+describe("Sign'Stash: worker killed mid-operation (separate worker processes, real dev server)", () => {
   let env: TestWorkflowEnvironment;
   let sim: SignstashSimulator;
-  const children: ChildProcess[] = [];
+  const workers: SpawnedWorker[] = [];
   before(async () => {
     env = await getTestEnv();
     sim = await SignstashSimulator.start({
@@ -40,12 +36,12 @@ describe("Sign'Stash: worker killed while polling (separate worker processes, re
     });
   });
   after(async () => {
-    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+    for (const worker of workers) await worker.killHard();
     await sim.stop();
   });
 
-  it('resumes polling the same instance after the worker process dies, without a second start', async () => {
-    const taskQueue = uniqueTaskQueue('signstash-kill');
+  async function rig(label: string) {
+    const taskQueue = uniqueTaskQueue(`signstash-${label}`);
     const workerEnv = {
       ...sim.env(),
       ...fastPolling,
@@ -53,37 +49,76 @@ describe("Sign'Stash: worker killed while polling (separate worker processes, re
       WORKER_TASK_QUEUE: taskQueue,
       FERJE_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'ferje-signstash-kill-data-')),
     };
-    const first = await startWorkerProcess(workerEnv);
-    children.push(first);
-    const ref = uniqueReference('killed');
+    const spawn = async (): Promise<SpawnedWorker> => {
+      const worker = await spawnWorkerProcess(WORKER_ENTRY, workerEnv);
+      workers.push(worker);
+      return worker;
+    };
+    const ref = uniqueReference(label);
+    const first = await spawn();
     const started = await startFlow(
       env.client,
-      { ...signatureOperationFlow, taskQueue },
+      signatureOperationFlow,
       {
         clientServiceId: Object.keys(sim.clientServices())[0],
         externalReference: ref,
         description: 'Worker dies mid-operation',
         documents: pdfDocuments(ref, 2),
       },
+      { taskQueue },
     );
-    const handle = env.client.workflow.getHandle(started.workflowId);
+    return { first, spawn, started, handle: env.client.workflow.getHandle(started.workflowId) };
+  }
+
+  it('resumes polling the same instance after the worker process dies, without a second start', async () => {
+    const startsBefore = sim.stats().starts;
+    const { first, spawn, started, handle } = await rig('killed');
     const polling = await waitFor(async () => {
       const s = await handle.query(signatureOperationStateQuery);
       return s.phase === 'polling' && s.statusChecks >= 1 ? s : undefined;
     });
-    first.kill('SIGKILL');
-    await new Promise((resolve) => first.once('exit', resolve));
-    const second = await startWorkerProcess(workerEnv);
-    children.push(second);
+    await first.killHard();
+    const second = await spawn();
+    const progressed = await waitFor(async () => {
+      const s = await handle.query(signatureOperationStateQuery);
+      return s.statusChecks > polling.statusChecks || s.phase === 'completed' ? Date.now() : undefined;
+    }, 120_000);
     const result = await started.result();
-    second.kill('SIGTERM');
+    await second.stop();
     assert.equal(result.status, 'EXECUTED');
     assert.equal(result.placement.operationId, polling.placement!.operationId);
     assert.equal(result.placement.port, polling.placement!.port);
+    const recoveryMs = progressed - second.readyAtMs;
+    assert.ok(recoveryMs < MAX_RECOVERY_MS, `recovered ${recoveryMs} ms after the new worker polled`);
     const stats = sim.stats();
-    assert.equal(stats.starts, 1, 'one operation, started once');
+    assert.equal(stats.starts - startsBefore, 1, 'one operation, started once');
     assert.equal(stats.wrongInstanceCalls, 0);
     assert.ok(stats.tokenRequests >= 2, 'the new process fetched its own token');
     await recordHistory(env.client, started.workflowId, 'signstash-worker-killed');
+  });
+
+  it('notices a worker killed during the start within the heartbeat timeout and adopts the operation it created', async () => {
+    // Every instance answers its next request 4 s late, so the start is in flight when the worker dies.
+    for (const instance of sim.instances) instance.injectFaults('accept-then-stall', 1);
+    const startsBefore = sim.stats().starts;
+    const { first, spawn, started, handle } = await rig('killed-start');
+    await waitFor(() => (sim.stats().starts > startsBefore ? true : undefined), 60_000);
+    const submitting = await handle.query(signatureOperationStateQuery);
+    assert.equal(submitting.phase, 'submitting', 'the start was in flight when the worker died');
+    await first.killHard();
+    const second = await spawn();
+    const progressed = await waitFor(async () => {
+      const s = await handle.query(signatureOperationStateQuery);
+      return s.placement ? Date.now() : undefined;
+    }, 120_000);
+    const recoveryMs = progressed - second.readyAtMs;
+    const result = await started.result();
+    await second.stop();
+    for (const instance of sim.instances) instance.clearFaults();
+    assert.equal(result.status, 'EXECUTED');
+    assert.ok(recoveryMs < MAX_RECOVERY_MS, `recovered ${recoveryMs} ms after the new worker polled`);
+    assert.equal(sim.stats().starts - startsBefore, 1, 'the retried start adopted the operation: no second one');
+    await recordHistory(env.client, started.workflowId, 'signstash-worker-killed-in-start');
+    console.log(`# recovery after a kill during the start: ${recoveryMs} ms from worker ready to the next progress`);
   });
 });

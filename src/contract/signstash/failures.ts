@@ -23,6 +23,13 @@ export const signstashFailureTypes = {
   startFailed: 'SignstashStartFailed',
   /** The worker has no usable Sign'Stash configuration (SIGNSTASH_* variables). */
   notConfigured: 'SignstashNotConfigured',
+  /**
+   * Transient: Sign'Stash answered 5xx. Retried by the activity; a caller sees it only when every attempt of a status
+   * or result call failed this way (a start's exhausted attempts become `SignstashStartFailed` instead).
+   */
+  serverError: 'SignstashServerError',
+  /** Transient: the load balancer or instance could not be reached. Retried like `SignstashServerError`. */
+  unreachable: 'SignstashUnreachable',
   /** A document referenced by the input is not in Ferje's blob store. */
   documentMissing: 'SignstashDocumentMissing',
 } as const;

@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { ConfigError } from '../../config/env';
-import { commonFailureTypes } from '../../contract/failure-types';
-import { signstashFailureTypes } from '../../contract/signstash';
+import { ConfigError } from '../../src/config/env';
+import { commonFailureTypes } from '../../src/contract/failure-types';
+import { signstashFailureTypes } from '../../src/contract/signstash';
 import {
   SignstashAccessDeniedError,
   SignstashApiError,
@@ -12,7 +12,7 @@ import {
   SignstashUnreachableError,
   SignstashUntrustedInstanceError,
   SignstashValidationError,
-} from './errors';
+} from '../../src/integrations/signstash/errors';
 
 /**
  * Client errors → ApplicationFailures with the contract's stable types. Input and configuration problems are not
@@ -58,13 +58,13 @@ export function toApplicationFailure(err: unknown): unknown {
   if (err instanceof SignstashServerError) {
     return ApplicationFailure.create({
       message: err.message,
-      type: 'SignstashServerError',
+      type: signstashFailureTypes.serverError,
       details,
       ...(err.retryAfterMs !== undefined ? { nextRetryDelay: err.retryAfterMs } : {}),
     });
   }
   if (err instanceof SignstashUnreachableError) {
-    return ApplicationFailure.create({ message: err.message, type: 'SignstashUnreachable' });
+    return ApplicationFailure.create({ message: err.message, type: signstashFailureTypes.unreachable });
   }
   if (err instanceof SignstashMalformedResponseError) {
     return ApplicationFailure.create({ message: err.message, type: commonFailureTypes.malformedResponse });

@@ -1,40 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError, envInt, envOptional, envString, envUrl, type Env } from '../../config/env';
-import type { InstanceLostBehaviour } from '../../contract/signstash';
-import { InstanceAllowList } from './allow-list';
-
-export interface ClientServiceCredentials {
-  clientServiceId: string;
-  secret: string;
-}
+import type { SignatureOperationPolicy } from '../../contract/signstash';
+import { InstanceAllowList } from '../../integrations/signstash/allow-list';
+import type { ClientServiceCredentials, SignstashClientSettings } from '../../integrations/signstash/model';
 
 /** Everything the Sign'Stash activities read from the environment (see docs/signstash.md for each variable). */
-export interface SignstashConfig {
-  /** The load balancer in front of the proxies: used for starts (and sync signing) only. */
-  baseUrl: string;
-  /** The SaaS domain that issues OAuth2 tokens. */
-  tokenUrl: string;
-  allowList: InstanceAllowList;
-  instanceScheme: 'http' | 'https';
+export interface SignstashConfig extends SignstashClientSettings {
   credentials: Map<string, ClientServiceCredentials>;
-  tokenRefreshMarginMs: number;
-  connectTimeoutMs: number;
-  requestTimeoutMs: number;
-  /** Upper bound for start and result transfers (large batches). */
-  transferTimeoutMs: number;
-  connectionsPerOrigin: number;
   /** Tolerated difference between our clock and the proxy's when adopting an operation after a crashed start. */
   clockSkewMs: number;
-  defaults: {
-    onInstanceLost: InstanceLostBehaviour;
-    instanceLostAfterMs: number;
-    maxRestarts: number;
-    operationTimeoutMs: number;
-    startRetryIntervalMs: number;
-    firstPollDelayMs: number;
-    maxPollDelayMs: number;
-    maxPollsPerRun: number;
-  };
+  /** The deployment's policy; a caller's `options` override some of it (activities/signstash/prepare.ts). */
+  defaults: SignatureOperationPolicy;
 }
 
 export function loadSignstashConfig(env: Env): SignstashConfig {
