@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { BlobStore } from '../../src/blobs/blob-store';
-import { statusPollerWorkflowId, postenWorkflowTypes } from '../../src/contract/posten-signering';
-import { searchAttributes } from '../../src/contract/search-attributes';
+import { startFlow } from '../../src/client/flows';
+import { postenFlows } from '../../src/contract/posten-signering';
 import { PostenSignatureClient } from '../../src/integrations/posten-signering/client';
 import { loadPostenConfig, type PostenSigneringConfig } from '../../src/modules/posten-signering/config';
 import type { Logger } from '../../src/logging/logger';
@@ -34,22 +34,17 @@ export function createPostenRuntime(ctx: IntegrationContext): PostenRuntime {
   };
 }
 
-/** Starts the poller of a sender's queue unless it runs already (idempotent; never a second poller). */
+/**
+ * Starts the poller of a sender's queue unless it runs already (idempotent; never a second poller), through the
+ * poller's flow definition like every other start.
+ */
 export async function ensureStatusPoller(
   client: Client,
   taskQueue: string,
   sender: string,
   pollingQueue?: string,
 ): Promise<void> {
-  await client.workflow.start(postenWorkflowTypes.statusPoller, {
-    workflowId: statusPollerWorkflowId(sender, pollingQueue),
+  await startFlow(client, postenFlows['posten-status-poller'], pollingQueue ? { sender, pollingQueue } : { sender }, {
     taskQueue,
-    args: [pollingQueue ? { sender, pollingQueue } : { sender }],
-    workflowIdConflictPolicy: 'USE_EXISTING',
-    typedSearchAttributes: [
-      { key: searchAttributes.integration, value: 'postenSignering' },
-      { key: searchAttributes.externalReference, value: `${sender}/${pollingQueue ?? 'default'}` },
-    ],
-    staticSummary: `Posten status queue ${pollingQueue ?? 'default'} of ${sender}`,
   });
 }

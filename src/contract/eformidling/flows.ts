@@ -31,6 +31,8 @@ export const eformidlingInboxFlow = defineFlow<InboxInput, void>({
   workflowId: (input) => inboxWorkflowId(input.inboxName),
   externalReference: (input) => input.inboxName,
   summary: (input) => `eFormidling inbox ${input.inboxName}`,
+  // Configured long-lived workflows: one that failed or was terminated is started again at the next worker start.
+  idReusePolicy: 'ALLOW_DUPLICATE',
 });
 
 export const eformidlingStatusQueueFlow = defineFlow<StatusQueueReaderInput, void>({
@@ -44,6 +46,8 @@ export const eformidlingStatusQueueFlow = defineFlow<StatusQueueReaderInput, voi
   workflowId: (input) => statusQueueReaderWorkflowId(input.ipName ?? 'default'),
   externalReference: (input) => input.ipName ?? 'default',
   summary: () => 'eFormidling status queue reader',
+  // Configured long-lived workflows: one that failed or was terminated is started again at the next worker start.
+  idReusePolicy: 'ALLOW_DUPLICATE',
 });
 
 export const eformidlingStoreIncomingFlow = defineFlow<IncomingDelivery, StoredIncoming>({

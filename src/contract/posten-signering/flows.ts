@@ -46,8 +46,11 @@ export const postenFlows = {
     outputTypeName: 'void',
     description: 'Long-lived poller of one Posten polling queue; routes each status change to its job workflow',
     workflowId: (input) => statusPollerWorkflowId(input.sender, input.pollingQueue),
-    externalReference: (input) => `${input.sender}/${input.pollingQueue ?? DEFAULT_QUEUE_SEGMENT}`,
+    // `default`, not the ID's `_default` segment: the value every running poller already carries (persisted).
+    externalReference: (input) => `${input.sender}/${input.pollingQueue ?? 'default'}`,
     summary: (input) => `Posten status queue ${input.pollingQueue ?? 'default'} of ${input.sender}`,
+    // A sender's queue must always have its poller: one that failed or was terminated is started again.
+    idReusePolicy: 'ALLOW_DUPLICATE',
   }),
   'posten-unowned-job': defineFlow<UnownedJobInput, UnownedJobResult>({
     name: 'posten-unowned-job',

@@ -1,7 +1,6 @@
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
+import { startFlow } from '../../client/flows';
 import { eformidlingInboxFlow, eformidlingStatusQueueFlow } from '../../contract/eformidling';
-import { searchAttributes } from '../../contract/search-attributes';
-import type { FlowDefinition } from '../../contract/flow';
 import type { Logger } from '../../logging/logger';
 import type { EformidlingClient } from '../../integrations/eformidling/client';
 import type { EformidlingConfig } from './config';
@@ -35,25 +34,6 @@ export async function ensureSubscription(
   return 'created';
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-async function startOnce(client: Client, flow: FlowDefinition<any, any>, input: unknown): Promise<void> {
-  try {
-    await client.workflow.start(flow.workflowType, {
-      workflowId: flow.workflowId(input),
-      taskQueue: flow.taskQueue,
-      args: [input],
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      typedSearchAttributes: [
-        { key: searchAttributes.integration, value: flow.integration },
-        { key: searchAttributes.externalReference, value: flow.externalReference(input) },
-      ],
-      staticSummary: flow.summary(input),
-    });
-  } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-  }
-}
-
 /** Starts (or finds running) the inboxes and the status-queue reader that the configuration asks for. */
 export async function ensureLongLivedWorkflows(
   client: Client,
@@ -61,7 +41,7 @@ export async function ensureLongLivedWorkflows(
   logger: Logger,
 ): Promise<void> {
   for (const inbox of config.inboxes) {
-    await startOnce(client, eformidlingInboxFlow, {
+    await startFlow(client, eformidlingInboxFlow, {
       inboxName: inbox.name,
       filter: inbox.filter,
       consumer: inbox.consumer,
@@ -70,7 +50,7 @@ export async function ensureLongLivedWorkflows(
     logger.info('inbox running', { inbox: inbox.name });
   }
   if (config.statusQueueReader) {
-    await startOnce(client, eformidlingStatusQueueFlow, { ipName: config.ipName });
+    await startFlow(client, eformidlingStatusQueueFlow, { ipName: config.ipName });
     logger.info('status queue reader running', { ip: config.ipName });
   }
 }
