@@ -11,9 +11,16 @@ import { projectDir } from '../src/config/ferje-config';
  */
 const PACKAGE_NAME = '@ferje/client';
 const RUNTIME_DEPENDENCIES = [
+  // Tracing: the client starts the trace a flow's workflow and activities continue (src/tracing).
+  '@opentelemetry/api',
+  '@opentelemetry/context-async-hooks',
+  '@opentelemetry/core',
+  '@opentelemetry/resources',
+  '@opentelemetry/sdk-trace-base',
   '@temporalio/client',
   '@temporalio/common',
   '@temporalio/envconfig',
+  '@temporalio/interceptors-opentelemetry',
   '@temporalio/proto',
   '@temporalio/workflow',
   'undici',

@@ -105,6 +105,8 @@ describe('two worker machines on the self-hosted cluster', () => {
     const ss12000Env: Record<string, string> = {
       FERJE_SS12000_STORE: ss12000StoreUrl,
       SS12000_TOKEN_URL: `${ss12000.url}/transaction`,
+      // Partner endpoints come from configuration only: the simulator's huvudman APIs.
+      SS12000_API_ALLOWED_URLS: `${ss12000.url}/hm/`,
       SS12000_WEBHOOK_JWKS_URL: `${ss12000.url}/.well-known/jwks.json`,
       SS12000_WEBHOOK_ISSUER: ss12000.issuer.issuerUrl,
       SS12000_WEBHOOK_AUDIENCE: ss12000.issuer.audience,
