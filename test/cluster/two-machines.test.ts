@@ -322,8 +322,10 @@ describe('two worker machines on the self-hosted cluster', () => {
       assert.ok(Date.now() < deadline, `the operation never reached polling: ${JSON.stringify(s)}`);
       await new Promise((r) => setTimeout(r, 100));
     }
-    // The network to the instances stalls: the next status call hangs in its activity.
+    // The network to the instances stalls: the next status call hangs in its activity. A check already answered
+    // before the stall completes within moments; waiting those out makes sure the attempt killed is one that hangs.
     for (const p of proxies) p.stall();
+    await new Promise((r) => setTimeout(r, 1500));
     const { killed, survivor } = await killHolder(started.workflowId, 'signstashCheckStatus');
     for (const p of proxies) p.resume();
 

@@ -158,14 +158,14 @@ describe('hostile CLI and ingress callers (real dev server)', () => {
     const webhook = `/webhooks/eformidling/${WEBHOOK_TOKEN}`;
     const statusEvent = JSON.stringify({ event: 'status', messageId: MESSAGE_ID, status: 'LEVERT' });
 
-    it('a garbage body: 400 "body is not valid JSON"', async () => {
+    it('a garbage body: 400 "the body must be a JSON event"', async () => {
       const res = await post(webhook, '{"event": "status", ');
-      assert.deepEqual(res, { status: 400, body: { error: 'body is not valid JSON' } });
+      assert.deepEqual(res, { status: 400, body: { error: 'the body must be a JSON event' } });
     });
 
     it('a form-encoded body (wrong content type): 400, not parsed as anything', async () => {
       const res = await post(webhook, `event=status&messageId=${MESSAGE_ID}`, 'application/x-www-form-urlencoded');
-      assert.deepEqual(res, { status: 400, body: { error: 'body is not valid JSON' } });
+      assert.deepEqual(res, { status: 400, body: { error: 'the body must be a JSON event' } });
     });
 
     it('an oversized body: 413 before the route reads it', async () => {
@@ -200,16 +200,11 @@ describe('hostile CLI and ingress callers (real dev server)', () => {
       await notStarted(`eformidling-message/${MESSAGE_ID}`);
     });
 
-    // Found by this suite: the eFormidling route reads `event.event` of a JSON `null` and answers 500. The route
-    // belongs to the eFormidling integration (src/integrations/eformidling/webhook-route.ts); fixed there, this
-    // case passes and the todo goes.
-    it(
-      'a JSON null as the event: a 400, not an internal error',
-      { todo: 'eFormidling route answers 500' },
-      async () => {
-        const res = await post(webhook, 'null');
-        assert.equal(res.status, 400);
-      },
-    );
+    // Found by this suite (it answered 500 before the eFormidling route parsed events defensively).
+    it('a JSON null as the event: a 400 naming the rule, not an internal error', async () => {
+      const res = await post(webhook, 'null');
+      assert.deepEqual(res, { status: 400, body: { error: 'the body must be a JSON object' } });
+      await notStarted(`eformidling-message/${MESSAGE_ID}`);
+    });
   });
 });
