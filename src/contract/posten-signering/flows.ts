@@ -9,6 +9,7 @@ import type {
   UnownedJobResult,
 } from './types';
 import { DEFAULT_QUEUE_SEGMENT, postenIdPrefixes, postenWorkflowTypes } from './names';
+import { validateSignatureJobInput, validateStatusPollerInput } from './validation';
 
 export function signatureJobWorkflowId(sender: string, reference: string): string {
   return businessKey(postenIdPrefixes.signatureJob, sender, reference);
@@ -24,6 +25,7 @@ export function unownedJobWorkflowId(sender: string, signatureJobId: string): st
 
 export const postenFlows = {
   'posten-signature-job': defineFlow<PostenSignatureJobInput, PostenSignatureJobResult>({
+    validate: validateSignatureJobInput,
     name: 'posten-signature-job',
     workflowType: postenWorkflowTypes.signatureJob,
     taskQueue: taskQueues.postenSignering,
@@ -38,6 +40,7 @@ export const postenFlows = {
       `Posten signature job ${input.reference} (${input.signers?.length ?? 0} signer(s), ${input.documents?.length ?? 0} document(s))`,
   }),
   'posten-status-poller': defineFlow<StatusPollerInput, void>({
+    validate: validateStatusPollerInput,
     name: 'posten-status-poller',
     workflowType: postenWorkflowTypes.statusPoller,
     taskQueue: taskQueues.postenSignering,

@@ -3,12 +3,14 @@ import { taskQueues } from '../task-queues';
 import { businessKey } from '../workflow-ids';
 import { ss12000WorkflowIdPrefix, ss12000WorkflowTypes } from './names';
 import type { Ss12000SubscriptionInput, Ss12000SubscriptionResult } from './types';
+import { validateSs12000SubscriptionInput } from './validation';
 
 export function ss12000SubscriptionWorkflowId(huvudman: string): string {
   return businessKey(ss12000WorkflowIdPrefix, huvudman);
 }
 
 export const ss12000SubscriptionFlow = defineFlow<Ss12000SubscriptionInput, Ss12000SubscriptionResult>({
+  validate: validateSs12000SubscriptionInput,
   name: 'ss12000-subscription',
   workflowType: ss12000WorkflowTypes.subscription,
   taskQueue: taskQueues.ss12000,

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { FlowStartError } from '../../../src/client/flow-errors';
 import { startFlow } from '../../../src/client/flows';
 import { commonFailureTypes } from '../../../src/contract/failure-types';
 import {
@@ -140,8 +141,9 @@ describe('posten signering: hostile input to every workflow type (real dev serve
     await assert.rejects(
       startFlow(bed.env.client, postenFlows['posten-signature-job'], { ...job, reference: NORWEGIAN_ID }),
       (e: unknown) =>
-        e instanceof ApplicationFailure &&
-        e.type === commonFailureTypes.invalidInput &&
+        e instanceof FlowStartError &&
+        e.kind === 'invalid-input' &&
+        e.problems.some((p) => p.path === '/reference') &&
         !e.message.includes(NORWEGIAN_ID),
     );
     assert.equal(bed.sim.model.stats.requests, requestsBefore);
