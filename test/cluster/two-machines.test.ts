@@ -203,7 +203,7 @@ describe('two worker machines on the self-hosted cluster', () => {
     await machine.start();
   }
 
-  it('eFormidling: a message with a 6 MiB file, the uploading machine killed mid-upload, is sent once', async () => {
+  it('eFormidling: a message with a 24 MiB file, the uploading machine killed mid-upload, is sent once', async () => {
     const control = async <T>(method: string, p: string, body?: unknown): Promise<T> => {
       const res = await fetch(`${eformidling.url}/_control${p}`, {
         method,
@@ -212,9 +212,11 @@ describe('two worker machines on the self-hosted cluster', () => {
       });
       return (await res.json()) as T;
     };
-    // Slow enough that the upload of the large file is surely in flight when the machine is killed.
+    // Slow enough that the upload of the large file is surely in flight when the machine is killed, and the file
+    // large enough that its unsent rest cannot all sit in loopback socket buffers (several MiB each way): a 6 MiB file
+    // was once wholly buffered at the IP's side before the kill, so the IP read it to the end and saw no abort.
     await control('PUT', '/settings', { uploadThrottleBytesPerSecond: 1024 * 1024 });
-    const size = 6 * 1024 * 1024 + 17;
+    const size = 24 * 1024 * 1024 + 17;
     const xml = await blobStore.put(Buffer.from(arkivmeldingXml('vedtak.pdf')), { mediaType: 'application/xml' });
     const pdf = await blobStore.put(randomBytes(size), { mediaType: 'application/pdf' });
     const messageId = randomUUID();
@@ -232,7 +234,7 @@ describe('two worker machines on the self-hosted cluster', () => {
     });
     const uploadActivity = 'eformidlingUploadFile';
     const deadline = Date.now() + 60_000;
-    // The small XML goes up first and is done in moments; an upload still in progress a second later is the 6 MiB
+    // The small XML goes up first and is done in moments; an upload still in progress a second later is the 24 MiB
     // file (throttled to 1 MiB/s), so the machine killed is the one streaming it.
     let inProgressSince: number | undefined;
     for (;;) {
