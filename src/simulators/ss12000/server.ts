@@ -7,9 +7,16 @@ import { isResourceType, resourceTypes, type ResourceType } from '../../contract
 import { listPaths } from '../../integrations/ss12000/model';
 import type { Logger } from '../../logging/logger';
 import { defaultSize, type HuvudmanSize } from './generator';
-import { FakeIssuer, skolverketOrganisationId, type TokenVariant } from './issuer';
+import { FakeIssuer, skolverketOrganisationId, webhookTokenAccesses, type TokenVariant } from './issuer';
 import { Notifier } from './notifier';
-import { ListRequestError, Tenant, type FaultRule, type TenantOptions, type TenantSnapshot } from './tenant';
+import {
+  deletedEntitiesStyles,
+  ListRequestError,
+  Tenant,
+  type FaultRule,
+  type TenantOptions,
+  type TenantSnapshot,
+} from './tenant';
 
 export interface Ss12000SimulatorOptions {
   host?: string;
@@ -307,6 +314,10 @@ export class Ss12000Simulator {
         tenant.faults = ((input.rules ?? []) as FaultRule[]).map((r) => ({ ...r, fired: 0 }));
         return sendJson(res, 200, { ok: true });
       }
+      if (method === 'POST' && action === 'settings') {
+        applySettings(tenant, input);
+        return sendJson(res, 200, { options: tenant.options });
+      }
       if (method === 'POST' && action === 'lose-subscriptions') {
         tenant.subscriptions.clear();
         return sendJson(res, 200, { ok: true });
@@ -329,6 +340,22 @@ export class Ss12000Simulator {
       throw err;
     }
   }
+}
+
+/** The switches a test or an operator may flip on a running huvudman (`POST /control/hm/<name>/settings`). */
+const settingValues: Partial<Record<keyof TenantOptions, readonly unknown[]>> = {
+  webhookTokenAccess: webhookTokenAccesses,
+  deletedEntitiesStyle: deletedEntitiesStyles,
+  webhookSpelling: ['modifiedEntities', 'modifiedEntites', 'both'],
+  lastPageToken: ['omit', 'null', 'empty'],
+};
+
+function applySettings(tenant: Tenant, input: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(input)) {
+    const allowed = settingValues[key as keyof TenantOptions];
+    if (!allowed?.includes(value)) throw new ListRequestError(400, `unknown setting or value: ${key}`);
+  }
+  Object.assign(tenant.options, input);
 }
 
 function pageOf(query: URLSearchParams): number {
