@@ -262,7 +262,8 @@ export class Ss12000Simulator {
       }
       if (method === 'POST' && (route === '/log' || route === '/statistics')) {
         const entry = JSON.parse(body.toString('utf8') || 'null') as Record<string, unknown> | null;
-        const problem = route === '/log' ? logProblem(entry) : statisticsProblem(entry);
+        const problem =
+          route === '/log' ? logProblem(entry, tenant.options.logSchema ?? 'reference') : statisticsProblem(entry);
         if (problem) {
           record(400);
           return sendJson(res, 400, { errors: [problem] });
@@ -348,6 +349,7 @@ const settingValues: Partial<Record<keyof TenantOptions, readonly unknown[]>> = 
   deletedEntitiesStyle: deletedEntitiesStyles,
   webhookSpelling: ['modifiedEntities', 'modifiedEntites', 'both'],
   lastPageToken: ['omit', 'null', 'empty'],
+  logSchema: ['reference', 'openapi'],
 };
 
 function applySettings(tenant: Tenant, input: Record<string, unknown>): void {
@@ -369,10 +371,22 @@ function pageOf(query: URLSearchParams): number {
   }
 }
 
-function logProblem(entry: Record<string, unknown> | null): string | undefined {
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * `reference`: the reference's `log.schema.json` (message and severityLevel required, the rest any string).
+ * `openapi`: also the OpenAPI's `LogEntry` formats: `resourceId` a UUID, `resourceType` one of `EndPointsEnum`.
+ */
+function logProblem(entry: Record<string, unknown> | null, schema: 'reference' | 'openapi'): string | undefined {
   if (!entry || typeof entry.message !== 'string') return 'message is required';
   if (!['Info', 'Warning', 'Error'].includes(String(entry.severityLevel)))
     return 'severityLevel must be Info, Warning or Error';
+  if (schema === 'openapi') {
+    if (entry.resourceId !== undefined && !(typeof entry.resourceId === 'string' && UUID.test(entry.resourceId)))
+      return 'resourceId must be a uuid';
+    if (entry.resourceType !== undefined && !isResourceType(entry.resourceType))
+      return 'resourceType must be one of EndPointsEnum';
+  }
   return undefined;
 }
 

@@ -51,6 +51,8 @@ export interface TenantOptions {
    * How `/deletedEntities` reads `entities` (default `comma`, the reference): see `readEntitiesFilter`.
    */
   deletedEntitiesStyle?: DeletedEntitiesStyle;
+  /** How strictly `POST /log` is checked: the reference's schema (default) or also the OpenAPI's formats. */
+  logSchema?: 'reference' | 'openapi';
   /** Added to every API answer (ms): a slow huvudman, or time for a test to act mid-pass. */
   latencyMs?: number;
 }

@@ -30,40 +30,62 @@ describe('SS12000 validation log entries', () => {
     await sim.stop();
   });
 
-  it('carry a randomly generated resourceId: a UUID, a different one per entry, never the entity’s id', async () => {
-    const tenant = sim.addTenant({
-      name: 'kommun',
-      organisationId: 'SE2120000001',
-      seed: 5,
-      size: { persons: 40 },
-      invalidShare: 0.5,
+  for (const logSchema of ['reference', 'openapi'] as const) {
+    it(`carry a randomly generated resourceId: a UUID, a different one per entry, never the entity’s id (${logSchema} /log)`, async () => {
+      const tenant = sim.addTenant({
+        name: `kommun-${logSchema}`,
+        logSchema,
+        organisationId: 'SE2120000001',
+        seed: 5,
+        size: { persons: 40 },
+        invalidShare: 0.5,
+      });
+      const syncer = new PageSyncer({
+        client: new Ss12000ApiClient({ baseUrl: sim.baseUrl(tenant.name), tokens: new StaticTokenProvider(undefined) }),
+        validator: new EntityValidator(),
+        store,
+        reportConcurrency: 4,
+        logger: createLogger('test', 'ERROR', () => undefined),
+      });
+      const counts = await syncer.syncPage({
+        huvudman: tenant.name,
+        step: 'Person',
+        limit: 100,
+        keptTypes: ['Person'],
+      });
+      assert.ok(counts.invalid >= 2, `invalid entities in the page: ${counts.invalid}`);
+      assert.equal(tenant.logs.length, counts.invalid);
+      assert.equal(counts.logEntriesPosted, counts.invalid, 'the huvudman took every entry');
+      const ids = tenant.logs.map((l) => String(l.resourceId));
+      for (const id of ids) assert.match(id, UUID_V4);
+      assert.equal(new Set(ids).size, ids.length, 'two entries never share a resourceId');
+      const entityIds = new Set(
+        tenant
+          .ids('Person')
+          .map((key) => tenant.entity('Person', key)?.id)
+          .filter((id): id is string => typeof id === 'string'),
+      );
+      assert.ok(
+        ids.every((id) => !entityIds.has(id)),
+        'the resourceId is generated, not the entity id',
+      );
+      for (const log of tenant.logs) {
+        assert.equal(log.resourceType, 'Person');
+        assert.match(String(log.message), /failed validation/);
+      }
     });
-    const syncer = new PageSyncer({
-      client: new Ss12000ApiClient({ baseUrl: sim.baseUrl('kommun'), tokens: new StaticTokenProvider(undefined) }),
-      validator: new EntityValidator(),
-      store,
-      reportConcurrency: 4,
-      logger: createLogger('test', 'ERROR', () => undefined),
-    });
-    const counts = await syncer.syncPage({ huvudman: 'kommun', step: 'Person', limit: 100, keptTypes: ['Person'] });
-    assert.ok(counts.invalid >= 2, `invalid entities in the page: ${counts.invalid}`);
-    assert.equal(tenant.logs.length, counts.invalid);
-    const ids = tenant.logs.map((l) => String(l.resourceId));
-    for (const id of ids) assert.match(id, UUID_V4);
-    assert.equal(new Set(ids).size, ids.length, 'two entries never share a resourceId');
-    const entityIds = new Set(
-      tenant
-        .ids('Person')
-        .map((key) => tenant.entity('Person', key)?.id)
-        .filter((id): id is string => typeof id === 'string'),
-    );
-    assert.ok(
-      ids.every((id) => !entityIds.has(id)),
-      'the resourceId is generated, not the entity id',
-    );
-    for (const log of tenant.logs) {
-      assert.equal(log.resourceType, 'Person');
-      assert.match(String(log.message), /failed validation/);
+  }
+  it('the simulator’s /log: the reference takes any resourceId, an OpenAPI-strict huvudman only a uuid', async () => {
+    const answers: Record<string, number> = {};
+    for (const logSchema of ['reference', 'openapi'] as const) {
+      const tenant = sim.addTenant({ name: `log-${logSchema}`, organisationId: 'SE2120000001', logSchema });
+      const res = await fetch(`${sim.baseUrl(tenant.name)}/log`, {
+        method: 'POST',
+        body: JSON.stringify({ message: 'm', severityLevel: 'Error', resourceId: 'elev-7' }),
+      });
+      answers[logSchema] = res.status;
+      await res.body?.cancel();
     }
+    assert.deepEqual(answers, { reference: 201, openapi: 400 });
   });
 });
