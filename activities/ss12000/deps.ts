@@ -3,7 +3,7 @@ import { configuredStoreLocation, openSs12000Store } from '../../src/integration
 import type { Ss12000Store } from '../../src/integrations/ss12000/store/store';
 import { createTokenProvider } from '../../src/integrations/ss12000/token-provider';
 import type { Logger } from '../../src/logging/logger';
-import type { Ss12000Config } from '../../src/modules/ss12000/config';
+import { deletedEntitiesStyleFor, type Ss12000Config } from '../../src/modules/ss12000/config';
 import { configuredApiBaseUrl } from './endpoints';
 
 /** What every SS12000 activity shares within one worker: configuration, tokens, the store and the logger. */
@@ -29,6 +29,7 @@ export function createActivityContext(config: Ss12000Config, logger: Logger, sto
         baseUrl: configuredApiBaseUrl(config.endpoints, huvudman, requested),
         tokens,
         timeoutMs: config.httpTimeoutMs,
+        deletedEntitiesStyle: deletedEntitiesStyleFor(config, huvudman),
       }),
     // A store that could not be opened (Postgres not reachable yet) is tried again by the next activity.
     openStore: () =>

@@ -9,6 +9,7 @@ import {
   Ss12000UnavailableError,
 } from './errors';
 import type { TokenProvider } from './token-provider';
+import { entitiesParams, type DeletedEntitiesQueryStyle } from './deleted-entities-query';
 import { deletedEntitiesKeys, listPaths, type LogEntry, type StatisticsEntry, type SubscriptionDto } from './model';
 
 export interface ApiClientOptions {
@@ -16,6 +17,8 @@ export interface ApiClientOptions {
   tokens: TokenProvider;
   timeoutMs?: number;
   dispatcher?: Dispatcher;
+  /** How `entities` is written on `/deletedEntities` (default `portable`: see deleted-entities-query.ts). */
+  deletedEntitiesStyle?: DeletedEntitiesQueryStyle;
 }
 
 export interface EntityPage {
@@ -27,6 +30,7 @@ export interface EntityPage {
 }
 
 export interface DeletedPage {
+  /** Only the types asked for (when `entities` was given), whatever else the huvudman answered. */
   deleted: Partial<Record<ResourceType, string[]>>;
   nextPageToken?: string;
   resourceUrl: string;
@@ -75,6 +79,7 @@ export class Ss12000ApiClient {
     }
     const deleted: Partial<Record<ResourceType, string[]>> = {};
     for (const [type, keys] of Object.entries(deletedEntitiesKeys) as [ResourceType, readonly string[]][]) {
+      if (query.entities && !query.entities.includes(type)) continue;
       // Both spellings (`activities` from the reference code, `activitites` from the standard) are read.
       const ids = keys.flatMap((key) => {
         const value = (data as Record<string, unknown>)[key];
@@ -135,7 +140,9 @@ export class Ss12000ApiClient {
       params.set('pageToken', query.pageToken);
     } else {
       if (query.modifiedAfter) params.set(afterParam, query.modifiedAfter);
-      if (entities && entities.length > 0) params.set('entities', entities.join(','));
+      for (const value of entitiesParams(entities ?? [], this.options.deletedEntitiesStyle ?? 'portable')) {
+        params.append('entities', value);
+      }
     }
     const qs = params.toString();
     return `${this.baseUrl}${path}${qs ? `?${qs}` : ''}`;

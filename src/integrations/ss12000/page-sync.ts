@@ -74,8 +74,10 @@ export class PageSyncer {
           severityLevel: result.severity,
           messageType: result.messageType,
           resourceType: type,
-          // DNP logs a random resource id when it cannot trust the entity's own.
-          resourceId: result.id ?? randomUUID(),
+          // Skolverket's client posts "LogEntry with error message and code. Random generated resource ID."
+          // (seeds/ss12000-client-dnp.sv.md): a fresh UUID per entry, never the entity's id. Generated here, in the
+          // activity, so no workflow code (and no replay) ever sees it.
+          resourceId: randomUUID(),
           resourceUrl: page.resourceUrl,
           timeOfOccurance: now,
         });

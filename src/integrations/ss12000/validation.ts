@@ -17,7 +17,7 @@ export type ValidationResult =
   | { valid: true; id: string; modified?: string }
   | {
       valid: false;
-      /** The entity's id when it is a UUID; absent otherwise (the log entry then gets a random one). */
+      /** The entity's id when it is a UUID; absent otherwise. Not reported: the log entry gets a random one. */
       id?: string;
       /** `Error` for schema violations and broken DNP rules, `Warning` for types DNP does not use. */
       severity: 'Error' | 'Warning';

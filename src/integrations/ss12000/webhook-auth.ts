@@ -63,8 +63,13 @@ export interface WebhookSettings {
   jwksUrl?: string;
   issuer: string;
   audience: string;
-  /** `requested_access` of type `ss12000-client` must name this location. */
+  /** A `requested_access` entry of type `ss12000-client` must name this location when the token has entries. */
   location: string;
+  /**
+   * Strict mode: every token must carry that entry. Off by default, because the reference notifier asks nutid for
+   * its tokens without an `access` entry, so they carry no `requested_access` at all (see `checkAccess`).
+   */
+  requireAccess: boolean;
   /** Key for the per-subscription target path (an HMAC over huvudman and organisation id). */
   targetSecret: Buffer;
   publicBaseUrl: string;
@@ -80,9 +85,28 @@ export class WebhookUnauthorizedError extends Error {
 }
 
 /**
- * Checks a webhook's bearer token the way the digest expects Skolverket to: signature by the issuer's JWKS (ES256),
- * issuer, audience, expiry, `requested_access` of type `ss12000-client` for our location, and `organization_id`
- * equal to the organisation the target was issued for (proved by the target's MAC).
+ * The `requested_access` rule. Skolverket's reference notifier (skolverket/dnp-ss12000-reference-api,
+ * `MTLSAuthOptions.getRequestBody`) requests its token without an `access` array, so a huvudman built on it sends
+ * tokens without `requested_access` (or, should nutid echo the empty request, with an empty list). Refusing those
+ * would answer every notice of such a huvudman with 401 until its circuit breaker opens. So: a token that names
+ * access must name `ss12000-client` access to our location (a token issued for something else is refused); a token
+ * that names none is taken, unless strict mode requires the entry.
+ */
+export function checkAccess(claims: JwtClaims, location: string, requireAccess: boolean): void {
+  const raw = claims.requested_access;
+  if (raw !== undefined && !Array.isArray(raw)) throw new WebhookUnauthorizedError('requested_access is not a list');
+  if ((raw === undefined || raw.length === 0) && !requireAccess) return;
+  const wanted = location.replace(/\/+$/, '');
+  const allowed = requestedAccess(claims).some(
+    (a) => a.type === 'ss12000-client' && a.locations.some((l) => l.replace(/\/+$/, '') === wanted),
+  );
+  if (!allowed) throw new WebhookUnauthorizedError('token does not grant ss12000-client access to this client');
+}
+
+/**
+ * Checks a webhook's bearer token: signature by the issuer's JWKS (ES256), issuer, audience and expiry, always;
+ * `requested_access` as `checkAccess` says; and `organization_id` equal to the organisation the target was issued
+ * for (proved by the target's MAC).
  */
 export class WebhookAuthenticator {
   constructor(
@@ -107,11 +131,7 @@ export class WebhookAuthenticator {
       if (err instanceof JwtRejectedError) throw new WebhookUnauthorizedError(err.message);
       throw err;
     }
-    const location = this.webhook.location.replace(/\/+$/, '');
-    const allowed = requestedAccess(claims).some(
-      (a) => a.type === 'ss12000-client' && a.locations.some((l) => l.replace(/\/+$/, '') === location),
-    );
-    if (!allowed) throw new WebhookUnauthorizedError('token does not grant ss12000-client access to this client');
+    checkAccess(claims, this.webhook.location, this.webhook.requireAccess);
     const org = claims.organization_id;
     if (typeof org !== 'string' || org.length === 0) throw new WebhookUnauthorizedError('token has no organization_id');
     const expected = Buffer.from(webhookTargetMac(this.webhook.targetSecret, huvudman, org));

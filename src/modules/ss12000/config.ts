@@ -1,9 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { envInt, envList, envOptional, envString, envUrl, ConfigError, type Env } from '../../config/env';
+import { envBool, envInt, envList, envOptional, envString, envUrl, ConfigError, type Env } from '../../config/env';
 import type { FerjeConfig } from '../../config/ferje-config';
 import { isPostgresUrl } from '../../integrations/ss12000/store/location';
+import {
+  deletedEntitiesQueryStyles,
+  isDeletedEntitiesQueryStyle,
+  type DeletedEntitiesQueryStyle,
+} from '../../integrations/ss12000/deleted-entities-query';
 import type { TokenSettings } from '../../integrations/ss12000/token-provider';
 import type { WebhookSettings } from '../../integrations/ss12000/webhook-auth';
 
@@ -23,6 +28,35 @@ export interface Ss12000Config {
   httpTimeoutMs: number;
   /** Parallel POSTs of log entries per page. */
   reportConcurrency: number;
+  /** How `entities` is written on `/deletedEntities`: a default and per-huvudman exceptions. */
+  deletedEntitiesStyle: { default: DeletedEntitiesQueryStyle; byHuvudman: Record<string, DeletedEntitiesQueryStyle> };
+}
+
+/** The `/deletedEntities` query style for a huvudman: its own setting, else the default. */
+export function deletedEntitiesStyleFor(
+  config: Ss12000Config,
+  huvudman: string | undefined,
+): DeletedEntitiesQueryStyle {
+  return (
+    (huvudman !== undefined && config.deletedEntitiesStyle.byHuvudman[huvudman]) || config.deletedEntitiesStyle.default
+  );
+}
+
+function readDeletedEntitiesStyle(env: Env): Ss12000Config['deletedEntitiesStyle'] {
+  const styles = deletedEntitiesQueryStyles.join(', ');
+  const fallback = envString(env, 'SS12000_DELETED_ENTITIES_STYLE', 'portable');
+  if (!isDeletedEntitiesQueryStyle(fallback))
+    throw new ConfigError(`SS12000_DELETED_ENTITIES_STYLE must be one of ${styles}`);
+  const byHuvudman: Record<string, DeletedEntitiesQueryStyle> = {};
+  for (const entry of envList(env, 'SS12000_HUVUDMAN_DELETED_ENTITIES_STYLES', [])) {
+    const at = entry.indexOf('=');
+    const style = entry.slice(at + 1);
+    if (at <= 0 || !isDeletedEntitiesQueryStyle(style)) {
+      throw new ConfigError(`SS12000_HUVUDMAN_DELETED_ENTITIES_STYLES must be a list of ref=style (${styles})`);
+    }
+    byHuvudman[entry.slice(0, at)] = style;
+  }
+  return { default: fallback, byHuvudman };
 }
 
 /**
@@ -118,6 +152,7 @@ export function loadSs12000Config(env: Env, config: FerjeConfig): Ss12000Config 
       issuer: envString(env, 'SS12000_WEBHOOK_ISSUER', 'https://nutid-auth.sunet.se'),
       audience: envString(env, 'SS12000_WEBHOOK_AUDIENCE', 'nutid'),
       location: envString(env, 'SS12000_WEBHOOK_LOCATION', clientKey),
+      requireAccess: envBool(env, 'SS12000_WEBHOOK_REQUIRE_ACCESS', false),
       targetSecret: targetSecret(env, config.dataDir),
       publicBaseUrl: config.ingress.publicBaseUrl,
     },
@@ -126,5 +161,6 @@ export function loadSs12000Config(env: Env, config: FerjeConfig): Ss12000Config 
     storeUrl: sharedStoreUrl(env),
     httpTimeoutMs: envInt(env, 'SS12000_HTTP_TIMEOUT_MS', 30_000, { min: 100 }),
     reportConcurrency: envInt(env, 'SS12000_REPORT_CONCURRENCY', 8, { min: 1, max: 64 }),
+    deletedEntitiesStyle: readDeletedEntitiesStyle(env),
   };
 }

@@ -16,6 +16,15 @@ export type TokenVariant =
   'valid' | 'forged' | 'expired' | 'wrong-audience' | 'wrong-issuer' | 'wrong-organisation' | 'wrong-access';
 
 /**
+ * What a webhook token says about its access. The reference notifier asks nutid for a token without an `access`
+ * entry (`MTLSAuthOptions.getRequestBody` in skolverket/dnp-ss12000-reference-api), so its tokens carry no
+ * `requested_access` (`omitted`), or, if nutid echoes the empty request, an empty list (`empty`); a notifier that
+ * asks for `ss12000-client` access to Skolverket's client gets the entry (`ss12000-client`).
+ */
+export type WebhookTokenAccess = 'omitted' | 'empty' | 'ss12000-client';
+export const webhookTokenAccesses: readonly WebhookTokenAccess[] = ['omitted', 'empty', 'ss12000-client'];
+
+/**
  * A stand-in for nutid, the token server: one ES256 key published as a JWKS, tokens for both directions. `forged`
  * tokens are signed with a second key under the same kid, so only a real signature check catches them.
  */
@@ -61,18 +70,23 @@ export class FakeIssuer {
     return signJwt(variant === 'forged' ? this.forger : this.key, base);
   }
 
-  /** Token the huvudman's notifier puts on a webhook (type `ss12000-client`). */
-  webhookToken(organisationId: string, clientLocation: string, variant: TokenVariant = 'valid'): string {
-    return this.mint(
-      {
-        organization_id: variant === 'wrong-organisation' ? 'SE5560000000' : organisationId,
-        requested_access: [
-          { type: variant === 'wrong-access' ? 'ss12000-api' : 'ss12000-client', locations: [clientLocation] },
-        ],
-      },
-      3600,
-      variant,
-    );
+  /**
+   * Token the huvudman's notifier puts on a webhook, in the shape `access` names; `wrong-access` always carries an
+   * entry of another type (`ss12000-api`), a token issued for something else.
+   */
+  webhookToken(
+    organisationId: string,
+    clientLocation: string,
+    variant: TokenVariant = 'valid',
+    access: WebhookTokenAccess = 'omitted',
+  ): string {
+    const claims: JwtClaims = { organization_id: variant === 'wrong-organisation' ? 'SE5560000000' : organisationId };
+    if (variant === 'wrong-access') claims.requested_access = [{ type: 'ss12000-api', locations: [clientLocation] }];
+    else if (access === 'empty') claims.requested_access = [];
+    else if (access === 'ss12000-client') {
+      claims.requested_access = [{ type: 'ss12000-client', locations: [clientLocation] }];
+    }
+    return this.mint(claims, 3600, variant);
   }
 
   /** Checks a bearer token on a call to a huvudman API, as the reference does; returns the HTTP status to answer. */

@@ -64,7 +64,12 @@ export class Notifier {
     const attempts = variant === 'valid' ? (this.options.attempts ?? 4) : 1;
     for (let i = 0; i < attempts && !delivery.delivered; i++) {
       if (i > 0) await new Promise((r) => setTimeout(r, this.options.retryDelayMs ?? 500));
-      const token = this.options.issuer.webhookToken(tenant.organisationId, this.options.clientLocation, variant);
+      const token = this.options.issuer.webhookToken(
+        tenant.organisationId,
+        this.options.clientLocation,
+        variant,
+        tenant.options.webhookTokenAccess ?? 'omitted',
+      );
       try {
         const res = await request(target, {
           method: 'POST',

@@ -7,9 +7,16 @@ import { isResourceType, resourceTypes, type ResourceType } from '../../contract
 import { listPaths } from '../../integrations/ss12000/model';
 import type { Logger } from '../../logging/logger';
 import { defaultSize, type HuvudmanSize } from './generator';
-import { FakeIssuer, skolverketOrganisationId, type TokenVariant } from './issuer';
+import { FakeIssuer, skolverketOrganisationId, webhookTokenAccesses, type TokenVariant } from './issuer';
 import { Notifier } from './notifier';
-import { ListRequestError, Tenant, type FaultRule, type TenantOptions, type TenantSnapshot } from './tenant';
+import {
+  deletedEntitiesStyles,
+  ListRequestError,
+  Tenant,
+  type FaultRule,
+  type TenantOptions,
+  type TenantSnapshot,
+} from './tenant';
 
 export interface Ss12000SimulatorOptions {
   host?: string;
@@ -255,7 +262,8 @@ export class Ss12000Simulator {
       }
       if (method === 'POST' && (route === '/log' || route === '/statistics')) {
         const entry = JSON.parse(body.toString('utf8') || 'null') as Record<string, unknown> | null;
-        const problem = route === '/log' ? logProblem(entry) : statisticsProblem(entry);
+        const problem =
+          route === '/log' ? logProblem(entry, tenant.options.logSchema ?? 'reference') : statisticsProblem(entry);
         if (problem) {
           record(400);
           return sendJson(res, 400, { errors: [problem] });
@@ -307,6 +315,10 @@ export class Ss12000Simulator {
         tenant.faults = ((input.rules ?? []) as FaultRule[]).map((r) => ({ ...r, fired: 0 }));
         return sendJson(res, 200, { ok: true });
       }
+      if (method === 'POST' && action === 'settings') {
+        applySettings(tenant, input);
+        return sendJson(res, 200, { options: tenant.options });
+      }
       if (method === 'POST' && action === 'lose-subscriptions') {
         tenant.subscriptions.clear();
         return sendJson(res, 200, { ok: true });
@@ -331,6 +343,23 @@ export class Ss12000Simulator {
   }
 }
 
+/** The switches a test or an operator may flip on a running huvudman (`POST /control/hm/<name>/settings`). */
+const settingValues: Partial<Record<keyof TenantOptions, readonly unknown[]>> = {
+  webhookTokenAccess: webhookTokenAccesses,
+  deletedEntitiesStyle: deletedEntitiesStyles,
+  webhookSpelling: ['modifiedEntities', 'modifiedEntites', 'both'],
+  lastPageToken: ['omit', 'null', 'empty'],
+  logSchema: ['reference', 'openapi'],
+};
+
+function applySettings(tenant: Tenant, input: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(input)) {
+    const allowed = settingValues[key as keyof TenantOptions];
+    if (!allowed?.includes(value)) throw new ListRequestError(400, `unknown setting or value: ${key}`);
+  }
+  Object.assign(tenant.options, input);
+}
+
 function pageOf(query: URLSearchParams): number {
   const token = query.get('pageToken');
   if (!token) return 1;
@@ -342,10 +371,22 @@ function pageOf(query: URLSearchParams): number {
   }
 }
 
-function logProblem(entry: Record<string, unknown> | null): string | undefined {
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * `reference`: the reference's `log.schema.json` (message and severityLevel required, the rest any string).
+ * `openapi`: also the OpenAPI's `LogEntry` formats: `resourceId` a UUID, `resourceType` one of `EndPointsEnum`.
+ */
+function logProblem(entry: Record<string, unknown> | null, schema: 'reference' | 'openapi'): string | undefined {
   if (!entry || typeof entry.message !== 'string') return 'message is required';
   if (!['Info', 'Warning', 'Error'].includes(String(entry.severityLevel)))
     return 'severityLevel must be Info, Warning or Error';
+  if (schema === 'openapi') {
+    if (entry.resourceId !== undefined && !(typeof entry.resourceId === 'string' && UUID.test(entry.resourceId)))
+      return 'resourceId must be a uuid';
+    if (entry.resourceType !== undefined && !isResourceType(entry.resourceType))
+      return 'resourceType must be one of EndPointsEnum';
+  }
   return undefined;
 }
 

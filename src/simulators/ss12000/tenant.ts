@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { resourceTypes, type ResourceType } from '../../contract/ss12000';
 import { generateEntity, Prng, type Entity, type HuvudmanSize } from './generator';
+import type { WebhookTokenAccess } from './issuer';
 
 export interface FaultRule {
   /** List path without the tenant prefix (`/persons`, `/deletedEntities`, `/subscriptions`…) or `*`. */
@@ -44,9 +45,27 @@ export interface TenantOptions {
   /** Webhook key spelling: the reference's `modifiedEntities`, the standard's `modifiedEntites`, or both. */
   webhookSpelling?: 'modifiedEntities' | 'modifiedEntites' | 'both';
   subscriptionExpiryDays?: number;
+  /** What the notifier's tokens say about their access (default `omitted`, as the reference notifier's). */
+  webhookTokenAccess?: WebhookTokenAccess;
+  /**
+   * How `/deletedEntities` reads `entities` (default `comma`, the reference): see `readEntitiesFilter`.
+   */
+  deletedEntitiesStyle?: DeletedEntitiesStyle;
+  /** How strictly `POST /log` is checked: the reference's schema (default) or also the OpenAPI's formats. */
+  logSchema?: 'reference' | 'openapi';
   /** Added to every API answer (ms): a slow huvudman, or time for a test to act mid-pass. */
   latencyMs?: number;
 }
+
+/**
+ * `comma`: the reference's `RequestHelper.parseQueryOptions` keeps ONE value (Vert.x `MultiMap.get`, the first) and
+ * `DeletedEntitiesDatabaseServiceImpl.addEntityParamsToQuery` splits it on commas: `entities=Person,Group` filters
+ * both types, and a repeated `entities=Person&entities=Group` silently filters `Person` only (200).
+ * `repeated`: a server that reads the OpenAPI declaration literally (array, `form`, `explode: true`): every value
+ * must be one resource type, so `entities=Person,Group` is a 400, and repeated values all count.
+ */
+export type DeletedEntitiesStyle = 'comma' | 'repeated';
+export const deletedEntitiesStyles: readonly DeletedEntitiesStyle[] = ['comma', 'repeated'];
 
 interface Collection {
   byId: Map<string, Entity>;
@@ -317,9 +336,7 @@ export class Tenant {
       start = cursor.cursor.index;
       page = cursor.cursor.page + 1;
     } else {
-      // The reference reads ONE `entities` value and splits it on commas.
-      const entities = query.get('entities')?.split(',').filter(Boolean);
-      req = { after: parseInstant(query.get('after')), entities };
+      req = { after: parseInstant(query.get('after')), entities: this.readEntitiesFilter(query) };
     }
     const limit = parseLimit(query.get('limit')) ?? req.limit;
     req.limit = limit;
@@ -336,6 +353,19 @@ export class Tenant {
     const full = limit !== undefined && taken.length === limit;
     const next = full ? encodeToken({ req, cursor: { limit, index: taken[taken.length - 1].key, page } }) : undefined;
     return { body: next ? { data, pageToken: next } : { data, ...this.lastToken() }, page };
+  }
+
+  private readEntitiesFilter(query: URLSearchParams): string[] | undefined {
+    if (!query.has('entities')) return undefined;
+    if ((this.options.deletedEntitiesStyle ?? 'comma') === 'comma') {
+      // URLSearchParams.get, like MultiMap.get, returns the first value; the reference matches the parts exactly.
+      return query.get('entities')!.split(',');
+    }
+    const values = query.getAll('entities');
+    if (!values.every((v) => (resourceTypes as readonly string[]).includes(v))) {
+      throw new ListRequestError(400, 'Bad request.');
+    }
+    return values;
   }
 
   createSubscription(body: unknown): SimSubscription {

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { generateSigningKey, JwtRejectedError, signJwt, verifyJwt } from '../../../src/integrations/ss12000/jwt';
 import { parseWebhookBody } from '../../../src/modules/ss12000/ingress-route';
 import { EntityValidator } from '../../../src/integrations/ss12000/validation';
+import { checkAccess, WebhookUnauthorizedError } from '../../../src/integrations/ss12000/webhook-auth';
 
 const key = generateSigningKey('k1');
 const now = Math.floor(Date.now() / 1000);
@@ -83,4 +84,31 @@ describe('entity validation (reference schemas + DNP rules)', () => {
     });
     assert.ok(!g.valid && g.severity === 'Warning' && g.messageType === 'OutOfDnpScope');
   });
+});
+
+describe('webhook requested_access rule', () => {
+  const loc = 'https://api.skolverket.se/provtjanst/ss12000/klient/v1';
+  const entry = (type: string, l = loc) => ({ requested_access: [{ type, locations: [l] }] });
+  const cases: [string, Record<string, unknown>, boolean, boolean][] = [
+    // name, claims, accepted lenient, accepted strict
+    ['no requested_access (the reference notifier)', {}, true, false],
+    ['an empty list', { requested_access: [] }, true, false],
+    ['ss12000-client for our location', entry('ss12000-client'), true, true],
+    ['ss12000-client with a trailing slash', entry('ss12000-client', `${loc}/`), true, true],
+    ['ss12000-client for another client', entry('ss12000-client', 'https://other.example/klient'), false, false],
+    ['only ss12000-api (a token for something else)', entry('ss12000-api'), false, false],
+    ['not a list', { requested_access: 'ss12000-client' }, false, false],
+  ];
+  for (const [name, claims, lenient, strict] of cases) {
+    it(`${name}: ${lenient ? 'taken' : 'refused'} lenient, ${strict ? 'taken' : 'refused'} strict`, () => {
+      for (const [requireAccess, accepted] of [
+        [false, lenient],
+        [true, strict],
+      ] as const) {
+        const run = () => checkAccess(claims, loc, requireAccess);
+        if (accepted) assert.doesNotThrow(run);
+        else assert.throws(run, WebhookUnauthorizedError);
+      }
+    });
+  }
 });

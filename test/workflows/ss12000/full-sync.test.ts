@@ -55,8 +55,10 @@ describe('SS12000 full sync (real dev server, simulator over HTTP)', () => {
     assert.ok(invalidTotal > 0, 'the generated data had invalid entities');
     // Every invalid entity was reported with its problem, and none of them is in the store.
     assert.equal(tenant.logs.length, invalidTotal);
+    // A randomly generated resourceId per entry (the API's `format: uuid`), as Skolverket's client document says.
+    assert.equal(new Set(tenant.logs.map((l) => l.resourceId)).size, tenant.logs.length);
     for (const log of tenant.logs) {
-      assert.match(String(log.resourceId), /^[0-9a-f-]{36}$/);
+      assert.match(String(log.resourceId), /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
       assert.match(String(log.message), /failed validation/);
       const stored = await f.store.get('full-1', String(log.resourceType), String(log.resourceId));
       assert.equal(stored, undefined);

@@ -57,6 +57,11 @@ export interface Ss12000Fixture {
     done: (s: Ss12000SubscriptionStatus) => boolean,
     timeoutMs?: number,
   ): Promise<Ss12000SubscriptionStatus>;
+  /**
+   * A second ingress with the SS12000 route under other settings (e.g. `SS12000_WEBHOOK_REQUIRE_ACCESS`), on the same
+   * Temporal client; closed by `stop`.
+   */
+  startIngress(extraEnv: Record<string, string>): Promise<RunningIngress>;
   /** Shuts the in-process worker down (workflows keep their state; signals keep arriving and are queued). */
   stopWorker(): Promise<void>;
   /** Starts a fresh in-process worker on the same queue and store (after `stopWorker`). */
@@ -119,14 +124,17 @@ export async function startFixture(
     blobStore: new FsBlobStore(path.join(dataDir, 'blobs')),
     logger,
   });
-  const ingress = await startIngress({
-    client: env.client,
-    routes: ss12000Module.ingressRoutes!(ctxFor(baseEnv)),
-    host: '127.0.0.1',
-    port: 0,
-    maxBodyBytes: 1024 * 1024,
-    logger,
-  });
+  const ingressWith = (vars: Record<string, string>) =>
+    startIngress({
+      client: env.client,
+      routes: ss12000Module.ingressRoutes!(ctxFor(vars)),
+      host: '127.0.0.1',
+      port: 0,
+      maxBodyBytes: 1024 * 1024,
+      logger,
+    });
+  const ingress = await ingressWith(baseEnv);
+  const extraIngresses: RunningIngress[] = [];
   // The target each subscription registers points at this ingress.
   const ferjeEnv: Record<string, string> = { ...baseEnv, FERJE_INGRESS_PUBLIC_URL: ingress.url };
   const store = await SqliteStore.open(ferjeEnv.SS12000_STORE_PATH);
@@ -175,6 +183,11 @@ export async function startFixture(
       }
       throw new Error(`condition not reached; last status ${JSON.stringify(last?.phase)} pass ${last?.passNumber}`);
     },
+    async startIngress(extraEnv) {
+      const extra = await ingressWith({ ...baseEnv, ...extraEnv });
+      extraIngresses.push(extra);
+      return extra;
+    },
     async stopWorker() {
       const worker = fixture.worker;
       fixture.worker = undefined;
@@ -194,6 +207,7 @@ export async function startFixture(
     async stop() {
       await fixture.stopWorker();
       await ingress.close();
+      for (const extra of extraIngresses) await extra.close();
       await sim.stop();
       await ap.close();
       await store.close();

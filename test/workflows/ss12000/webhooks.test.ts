@@ -2,6 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { recordHistory } from '../../harness/histories';
 import { getTestEnv } from '../../harness/temporal';
+import {
+  webhookTokenAccesses,
+  type TokenVariant,
+  type WebhookTokenAccess,
+} from '../../../src/simulators/ss12000/issuer';
 import { idleAfter, startFixture, type Ss12000Fixture } from './harness';
 
 describe('SS12000 webhooks (real dev server, ingress, ES256 JWTs)', () => {
@@ -88,6 +93,49 @@ describe('SS12000 webhooks (real dev server, ingress, ES256 JWTs)', () => {
     assert.equal(summary.find((r) => r.step === 'Person')?.stored, 77);
     await recordHistory(f.client, workflowId, 'ss12000-subscription-deletions');
     await recordHistory(f.client, `${workflowId}/pass-2`, 'ss12000-sync-pass-deletions');
+    await f.client.workflow.getHandle(workflowId).cancel();
+  });
+
+  it('takes the reference notifier’s tokens (no requested_access) unless strict; bad tokens are 401 in both modes', async () => {
+    const tenant = f.addHuvudman({ name: 'wh-shape', size: { persons: 10 } });
+    const workflowId = await f.start('wh-shape');
+    await f.waitFor('wh-shape', idleAfter(1));
+    const notice = { modifiedTypes: ['Person' as const], deleted: false };
+    // Lenient (the default), through the simulator's notifier: every token shape is delivered at the first attempt.
+    let accepted = 0;
+    for (const access of webhookTokenAccesses) {
+      tenant.options.webhookTokenAccess = access;
+      const [delivery] = await f.sim.notify('wh-shape', notice);
+      assert.deepEqual(delivery.attempts, [200], `lenient, ${access}`);
+      accepted++;
+      for (const variant of ['forged', 'expired', 'wrong-audience'] as const) {
+        const [refused] = await f.sim.notify('wh-shape', notice, variant);
+        assert.deepEqual(refused.attempts, [401], `lenient, ${access}, ${variant}`);
+      }
+    }
+    // Strict: the same target on an ingress that requires the ss12000-client entry.
+    const strict = await f.startIngress({ SS12000_WEBHOOK_REQUIRE_ACCESS: 'true' });
+    const path = new URL([...tenant.subscriptions.values()][0].target).pathname;
+    const post = async (variant: TokenVariant, access: WebhookTokenAccess): Promise<number> => {
+      const token = f.sim.issuer.webhookToken(tenant.organisationId, f.sim.clientLocation, variant, access);
+      const res = await fetch(`${strict.url}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ modifiedEntities: ['Person'] }),
+      });
+      await res.body?.cancel();
+      return res.status;
+    };
+    const strictAnswers: Record<WebhookTokenAccess, number> = { omitted: 401, empty: 401, 'ss12000-client': 200 };
+    for (const access of webhookTokenAccesses) {
+      assert.equal(await post('valid', access), strictAnswers[access], `strict, ${access}`);
+      if (strictAnswers[access] === 200) accepted++;
+      for (const variant of ['forged', 'expired', 'wrong-audience', 'wrong-access'] as const) {
+        assert.equal(await post(variant, access), 401, `strict, ${access}, ${variant}`);
+      }
+    }
+    const status = await f.waitFor('wh-shape', (s) => s.webhooksReceived === accepted && idleAfter(2)(s));
+    assert.equal(status.webhooksReceived, accepted, 'exactly the accepted notices became signals');
     await f.client.workflow.getHandle(workflowId).cancel();
   });
 
