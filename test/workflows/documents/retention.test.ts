@@ -146,6 +146,51 @@ describe('documents retention', () => {
     );
   });
 
+  it('ends hostile input typed and non-retryable within seconds, deleting nothing', async () => {
+    const env = await getTestEnv();
+    // A document that a real run with a short retention would delete: it must survive every refused run.
+    const closed = await flow();
+    const sha = await heldBy(closed);
+    await env.client.workflow.getHandle(closed).terminate('done');
+    await sleep(1100);
+    const cases: [unknown[], RegExp][] = [
+      [[null], /\(input\) must be an object/],
+      [[[]], /\(input\) must be an object/],
+      [['30 days'], /\(input\) must be an object/],
+      [[{ retainAfterClose: 30 }], /\/retainAfterClose must be a duration/],
+      [[{ retainAfterClose: '0 seconds' }], /\/retainAfterClose must be a duration/],
+      [[{ unusedUploadGrace: '5000000 days' }], /\/unusedUploadGrace must be a duration/],
+      [[{ unusedUploadGrace: 'x'.repeat(10_000) }], /\/unusedUploadGrace must be a duration/],
+      [[{ dryRun: 'yes' }], /\/dryRun must be true or false/],
+      // A misspelt setting must not quietly fall back to the default and delete on it.
+      [[{ retainAfterClos: '1 second' }], /\/retainAfterClos is not a retention setting/],
+      [[{ retainAfterClose: '1 second', ['__proto__']: { dryRun: 'no' } }], /not a retention setting|must be/],
+    ];
+    for (const [args, expected] of cases) {
+      const started = Date.now();
+      const handle = await env.client.workflow.start(documentsWorkflowTypes.retention, {
+        workflowId: `documents-retention/hostile-${randomUUID()}`,
+        taskQueue,
+        args,
+        // A failed task would be retried after this; the case must fail the workflow, not its task.
+        workflowTaskTimeout: '2s',
+      });
+      const err = await handle.result().then(
+        () => assert.fail(`${JSON.stringify(args).slice(0, 80)} should have been refused`),
+        (e: unknown) => e,
+      );
+      assert.ok(err instanceof WorkflowFailedError, String(err));
+      const cause = err.cause;
+      assert.ok(cause instanceof ApplicationFailure, String(cause));
+      assert.equal(cause.type, 'FerjeInvalidInput', cause.message);
+      assert.equal(cause.nonRetryable, true);
+      assert.match(cause.message, expected);
+      assert.ok(!cause.message.includes('xxxxxxxx'), 'the value is never echoed');
+      assert.ok(Date.now() - started < 15_000, 'refused within seconds');
+    }
+    assert.equal(await stores.blobs.has({ sha256: sha }), true, 'no refused run deleted anything');
+  });
+
   it('is started by a Temporal Schedule that runs the retention workflow', async () => {
     const env = await getTestEnv();
     const scheduleId = `documents-retention-test-${randomUUID()}`;
