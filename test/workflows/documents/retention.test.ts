@@ -15,7 +15,7 @@ import {
   type DocumentsRetentionInput,
   type DocumentsRetentionResult,
 } from '../../../src/contract/documents/retention';
-import { ensureRetentionSchedule } from '../../../src/documents/retention-schedule';
+import { ensureRetentionSchedule, pauseRetentionSchedule } from '../../../src/documents/retention-schedule';
 import { openDocumentStores, type DocumentStores } from '../../../src/documents/stores';
 import { createLogger } from '../../../src/logging/logger';
 import { recordHistory } from '../../harness/histories';
@@ -220,6 +220,29 @@ describe('documents retention', () => {
       assert.ok(workflowId, 'the schedule started a run');
       const result = (await env.client.workflow.getHandle(workflowId).result()) as DocumentsRetentionResult;
       assert.equal(result.plan.retainAfterCloseMs, 30 * 86_400_000);
+    } finally {
+      await handle.delete();
+    }
+  });
+
+  it('FERJE_DOCUMENTS_RETENTION=false pauses an existing schedule; on again resumes it, but never an operator’s pause', async () => {
+    const env = await getTestEnv();
+    const scheduleId = `documents-retention-test-${randomUUID()}`;
+    const settings = { every: '1 hour', input: { retainAfterClose: '30 days', unusedUploadGrace: '7 days' } };
+    assert.equal(await pauseRetentionSchedule(env.client, scheduleId), 'absent');
+    await ensureRetentionSchedule(env.client, settings, { scheduleId, taskQueue });
+    const handle = env.client.schedule.getHandle(scheduleId);
+    try {
+      assert.equal(await pauseRetentionSchedule(env.client, scheduleId), 'paused');
+      assert.equal((await handle.describe()).state.paused, true);
+      assert.equal(await pauseRetentionSchedule(env.client, scheduleId), 'already paused');
+      await ensureRetentionSchedule(env.client, settings, { scheduleId, taskQueue });
+      assert.equal((await handle.describe()).state.paused, false, 'the setting on again resumes it');
+      await handle.pause('incident 42: hold all deletion');
+      await ensureRetentionSchedule(env.client, settings, { scheduleId, taskQueue });
+      const described = await handle.describe();
+      assert.equal(described.state.paused, true, 'a worker start does not lift an operator’s pause');
+      assert.equal(described.state.note, 'incident 42: hold all deletion');
     } finally {
       await handle.delete();
     }
