@@ -9,6 +9,7 @@ import { eformidlingWorkflowTypes } from '../../../src/contract/eformidling';
 import { searchAttributes } from '../../../src/contract/search-attributes';
 import { sweepDocuments, temporalFlowState } from '../../../src/documents/retention-sweep';
 import { openDocumentStores, referencingBlobStore, type DocumentStores } from '../../../src/documents/stores';
+import { recordHistory } from '../../harness/histories';
 import { createTestWorker, uniqueTaskQueue } from '../../harness/worker';
 import { arkivmeldingXml, control, startRig, type EformidlingTestRig } from '../../workflows/eformidling/harness';
 import { startApiRig, type ApiRig } from './harness';
@@ -130,6 +131,8 @@ describe('incoming eFormidling messages through the documents API', () => {
     assert.equal(await stores.blobs.has(stored.asic), false);
     assert.equal((await fetch(documentUrl(stored.asic.sha256), { headers: as('archive') })).status, 404);
     assert.equal((await rig.env.client.workflow.getHandle(inbox).describe()).status.name, 'RUNNING');
+    // The inbox path that starts its consumer with FerjeCaller, replayed from now on.
+    await recordHistory(rig.env.client, inbox, 'eformidling-inbox-consumer-caller');
     await rig.env.client.workflow.getHandle(inbox).terminate('test done');
   });
 
