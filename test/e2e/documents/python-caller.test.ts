@@ -137,7 +137,7 @@ describe('a Python caller through the documents API', () => {
       // An incoming message, found by the caller through FerjeCaller on its consumer flow and read through the API.
       assert.equal(report.incoming.workflowId, `eformidling-incoming/${report.incoming.messageId}`);
       assert.deepEqual([report.incoming.asic.status, report.incoming.asic.verified], [200, true]);
-      assert.match(report.incoming.asic.head ?? '', /^PK\u0003\u0004/, 'the ASiC-E is a zip container');
+      assert.ok((report.incoming.asic.head ?? '').startsWith('PK\u0003\u0004'), 'the ASiC-E is a zip container');
       assert.equal(report.incoming.asic.contentType, 'application/vnd.etsi.asic-e+zip');
       assert.deepEqual([report.incoming.sbd.status, report.incoming.sbd.verified], [200, true]);
       assert.equal(report.incoming.otherCallerOnAsic, 404, 'another calling system cannot read the incoming message');
