@@ -3,9 +3,12 @@ import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { BlobRef } from '../../src/contract/blob-ref';
+import type { BlobStore } from '../../src/blobs/blob-store';
 import type { InboxFilter, IncomingConsumer, IncomingDelivery, StoredIncoming } from '../../src/contract/eformidling';
+import { consumerWorkflowId } from '../../src/contract/eformidling';
 import { searchAttributes } from '../../src/contract/search-attributes';
 import { businessKey } from '../../src/contract/workflow-ids';
+import { blobStoreHeldBy } from '../../src/documents/held-by';
 import { listContainerEntries } from '../../src/integrations/eformidling/asic';
 import { MessageNotFoundError, MessageNotLockedError } from '../../src/integrations/eformidling/errors';
 import { sbdFacts } from '../../src/integrations/eformidling/sbd';
@@ -16,8 +19,8 @@ export type Received = { kind: 'empty' } | { kind: 'message'; delivery: Omit<Inc
 
 export function createIncomingActivities(deps: () => EformidlingDeps) {
   /** Pop into the blob store; when the lock lapsed meanwhile, peek that messageId again (re-lock) and pop again. */
-  async function popIntoStore(messageId: string): Promise<BlobRef | undefined> {
-    const { ip, blobStore } = deps();
+  async function popIntoStore(messageId: string, blobStore: BlobStore): Promise<BlobRef | undefined> {
+    const { ip } = deps();
     for (let attempt = 0; ; attempt++) {
       try {
         let last = 0;
@@ -54,17 +57,26 @@ export function createIncomingActivities(deps: () => EformidlingDeps) {
   return {
     /**
      * Peek (locks the oldest matching message for the IP's lock time) → pop the ASiC into the blob store → store the
-     * SBD too. Returns the delivery for the consumer; nothing is deleted here.
+     * SBD too. Returns the delivery for the consumer; nothing is deleted here. Both blobs are recorded in the
+     * references ledger as held by the consumer flow the inbox hands them to (documents API access for the consumer's
+     * caller, retention once that flow closed), never by the inbox, which never closes. `consumer` is absent only in
+     * activity tasks an older inbox scheduled: those keep the old behaviour (held by the inbox).
      */
-    async eformidlingReceiveNext(input: { filter?: InboxFilter }): Promise<Received> {
-      const { ip, blobStore } = deps();
+    async eformidlingReceiveNext(input: { filter?: InboxFilter; consumer?: IncomingConsumer }): Promise<Received> {
+      const { ip } = deps();
       try {
         const sbd = await ip.peekIncoming(input.filter ?? {});
         if (!sbd) return { kind: 'empty' };
         const facts = sbdFacts(sbd);
         if (!facts.messageId)
           throw ApplicationFailure.create({ message: 'Peeked SBD has no messageId', type: 'FerjeMalformedResponse' });
-        const asic = await popIntoStore(facts.messageId);
+        const blobStore = input.consumer
+          ? blobStoreHeldBy(
+              deps().blobStore,
+              consumerWorkflowId(input.consumer, { ...facts, messageId: facts.messageId }),
+            )
+          : deps().blobStore;
+        const asic = await popIntoStore(facts.messageId, blobStore);
         const sbdBlob = await blobStore.put(Buffer.from(JSON.stringify(sbd)), {
           mediaType: 'application/json',
           fileName: 'sbd.json',
@@ -100,7 +112,7 @@ export function createIncomingActivities(deps: () => EformidlingDeps) {
       const { consumer, delivery } = input;
       const key =
         consumer.keyBy === 'conversationId' && delivery.conversationId ? delivery.conversationId : delivery.messageId;
-      const workflowId = businessKey(consumer.workflowIdPrefix, key);
+      const workflowId = consumerWorkflowId(consumer, delivery);
       await deps().temporal.workflow.signalWithStart(consumer.workflowType, {
         workflowId,
         taskQueue: consumer.taskQueue,
@@ -110,6 +122,8 @@ export function createIncomingActivities(deps: () => EformidlingDeps) {
         typedSearchAttributes: [
           { key: searchAttributes.integration, value: 'eformidling' },
           { key: searchAttributes.externalReference, value: key },
+          // The consuming system reads the message's documents through the documents API (a new start only).
+          ...(consumer.callerId ? [{ key: searchAttributes.caller, value: consumer.callerId }] : []),
         ],
       });
       return { workflowId };

@@ -38,6 +38,15 @@ export class ReferencingBlobStore implements BlobStore {
     }
   }
 
+  /**
+   * The same store, recording `workflowId` as the holder instead of the running activity's flow: for an activity that
+   * stores documents on behalf of another flow (the eFormidling inbox stores each incoming message for the consumer
+   * flow it is about to hand it to, so that the never-closing inbox never holds a document itself).
+   */
+  heldBy(workflowId: string): ReferencingBlobStore {
+    return new ReferencingBlobStore(this.inner, this.ledger, () => workflowId, this.onRecordError);
+  }
+
   private async note(sha256: string, metadata: BlobMetadata = {}): Promise<void> {
     const workflowId = this.holderOf();
     if (!workflowId) return;

@@ -1,9 +1,9 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { ConfigError } from '../config/env';
+import { CALLER_ID } from '../contract/documents/caller-id';
 
-/** A calling system's id: an opaque system name (`archive`, `case-system`), never a person. */
-export const CALLER_ID = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+export { CALLER_ID };
 
 /**
  * The keys file (FERJE_DOCUMENTS_KEYS_FILE): per calling system, the SHA-256 of each of its API keys. Several keys per

@@ -1,12 +1,15 @@
 import { createDocumentsActivities } from '../../activities/documents';
 import { taskQueues } from '../contract/task-queues';
 import type { IntegrationModule } from '../platform/integration';
-import { ensureRetentionSchedule, loadRetentionScheduleSettings } from './retention-schedule';
+import { ensureRetentionSchedule, loadRetentionScheduleSettings, pauseRetentionSchedule } from './retention-schedule';
 import { openDocumentStores } from './stores';
 
 /**
  * Ferje's own document housekeeping, plugged in like an integration: a task queue whose worker runs retention, and
- * a bootstrap that keeps the retention schedule in line with the configuration.
+ * a bootstrap that keeps the retention schedule in line with the configuration. The schedule is made here, at the
+ * start of every worker of the documents queue, not by the cluster's one-shots: its settings (FERJE_DOCUMENTS_*)
+ * live with the workers, not with the Temporal CLI one-shots that only know the namespace, and a schedule is only
+ * useful where a worker polls its queue. Create-or-update is idempotent, so every start and every replica may run it.
  */
 export const documentsModule: IntegrationModule = {
   name: 'documents',
@@ -21,7 +24,8 @@ export const documentsModule: IntegrationModule = {
   async bootstrap(ctx) {
     const settings = loadRetentionScheduleSettings(ctx.env);
     if (!settings.enabled) {
-      ctx.logger.info('documents retention is off (FERJE_DOCUMENTS_RETENTION=false)');
+      const schedule = await pauseRetentionSchedule(ctx.client);
+      ctx.logger.info('documents retention is off (FERJE_DOCUMENTS_RETENTION=false)', { schedule });
       return;
     }
     const scheduleId = await ensureRetentionSchedule(ctx.client, settings);

@@ -1,4 +1,4 @@
-import { ScheduleAlreadyRunning, type Client } from '@temporalio/client';
+import { ScheduleAlreadyRunning, ScheduleNotFoundError, type Client } from '@temporalio/client';
 import {
   DEFAULT_RETAIN_AFTER_CLOSE,
   DEFAULT_UNUSED_UPLOAD_GRACE,
@@ -70,7 +70,38 @@ export async function ensureRetentionSchedule(
     });
   } catch (err) {
     if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-    await client.schedule.getHandle(scheduleId).update((previous) => ({ ...previous, spec, action }));
+    await client.schedule.getHandle(scheduleId).update((previous) => ({
+      ...previous,
+      spec,
+      action,
+      // Paused because the setting was off, and on again now: resume. An operator's own pause stays as it is.
+      state:
+        previous.state.paused && previous.state.note === PAUSED_BY_SETTING
+          ? { ...previous.state, paused: false, note: 'Resumed: FERJE_DOCUMENTS_RETENTION is on' }
+          : previous.state,
+    }));
   }
   return scheduleId;
+}
+
+/** The note of a schedule Ferje paused because FERJE_DOCUMENTS_RETENTION=false (and may therefore resume). */
+export const PAUSED_BY_SETTING = 'Paused by Ferje: FERJE_DOCUMENTS_RETENTION=false';
+
+/**
+ * FERJE_DOCUMENTS_RETENTION=false on a deployment whose schedule already exists: pauses it (kept, with its history of
+ * runs, and resumed when the setting is on again), so turning the setting off really stops deletion. No schedule: no-op.
+ */
+export async function pauseRetentionSchedule(
+  client: Client,
+  scheduleId: string = documentsRetentionScheduleId,
+): Promise<'paused' | 'already paused' | 'absent'> {
+  const handle = client.schedule.getHandle(scheduleId);
+  try {
+    if ((await handle.describe()).state.paused) return 'already paused';
+    await handle.pause(PAUSED_BY_SETTING);
+    return 'paused';
+  } catch (err) {
+    if (err instanceof ScheduleNotFoundError) return 'absent';
+    throw err;
+  }
 }

@@ -1,7 +1,7 @@
 import { condition, ParentClosePolicy, setHandler, startChild, WorkflowIdReusePolicy } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
-  defaultIncomingPrefix,
+  consumerWorkflowId,
   inboxStateQuery,
   incomingHintSignal,
   validateInboxInput,
@@ -11,7 +11,6 @@ import {
   type IncomingDelivery,
 } from '../../src/contract/eformidling';
 import { searchAttributes } from '../../src/contract/search-attributes';
-import { businessKey } from '../../src/contract/workflow-ids';
 import {
   continueAsNewAfterHandlers,
   createOperatorView,
@@ -68,7 +67,7 @@ export const eformidlingInbox = guardedWorkflow<InboxInput, void>(
       enterPhase(run, 'peeking');
       view.show();
       run.hinted = false;
-      const received = await download.eformidlingReceiveNext({ filter: input.filter });
+      const received = await download.eformidlingReceiveNext({ filter: input.filter, consumer: input.consumer });
       if (received.kind === 'empty') {
         enterPhase(run, 'waiting');
         view.show();
@@ -101,7 +100,7 @@ async function handOver(input: InboxInput, delivery: IncomingDelivery): Promise<
   }
   try {
     await startChild(consumer.workflowType, {
-      workflowId: businessKey(consumer.workflowIdPrefix ?? defaultIncomingPrefix, delivery.messageId),
+      workflowId: consumerWorkflowId(consumer, delivery),
       taskQueue: consumer.taskQueue,
       args: [delivery],
       // The consumer outlives this run (continue-as-new) and must never be started twice for one messageId.
@@ -110,6 +109,8 @@ async function handOver(input: InboxInput, delivery: IncomingDelivery): Promise<
       typedSearchAttributes: [
         { key: searchAttributes.integration, value: 'eformidling' },
         { key: searchAttributes.externalReference, value: delivery.messageId },
+        // The consuming system reads the message's documents through the documents API as this flow's caller.
+        ...(consumer.callerId ? [{ key: searchAttributes.caller, value: consumer.callerId }] : []),
       ],
       staticSummary: `eFormidling incoming ${delivery.documentType ?? 'message'} from inbox ${input.inboxName}`,
     });

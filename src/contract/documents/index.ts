@@ -1,1 +1,2 @@
+export * from './caller-id';
 export * from './retention';

@@ -66,50 +66,63 @@ export interface DocumentsRetentionResult {
   };
 }
 
-const durationOf = (
-  input: DocumentsRetentionInput,
-  field: 'retainAfterClose' | 'unusedUploadGrace',
-  fallback: string,
-  problems: InputProblem[],
-): number => {
-  const raw = input[field] ?? fallback;
-  let ms = NaN;
+const RETENTION_FIELDS = ['retainAfterClose', 'unusedUploadGrace', 'dryRun'];
+
+/** A duration string's milliseconds, or NaN when it is not one (msToNumber throws on some odd strings). */
+const durationMs = (raw: unknown): number => {
+  if (typeof raw !== 'string' || raw.length > 64) return NaN;
   try {
-    ms = typeof raw === 'string' ? msToNumber(raw as Parameters<typeof msToNumber>[0]) : NaN;
+    return msToNumber(raw as Parameters<typeof msToNumber>[0]);
   } catch {
-    // reported below
+    return NaN;
   }
-  if (!Number.isFinite(ms) || ms < 1000)
-    problems.push({ path: `/${field}`, problem: "must be a duration of at least 1 second, such as '30 days'" });
-  return ms;
 };
 
 /**
- * Checks a retention input before anything is deleted; bad input fails the run at once (non-retryable
- * FerjeInvalidInput naming the fields) instead of deleting on a misread setting.
+ * The whole retention input, checked before anything is deleted (the workflow's guard runs it first). No input at all
+ * means the defaults; `null`, arrays, strings, unknown fields (a misspelt setting must not silently fall back to the
+ * default) and durations under a second or past a hundred years are refused, naming the field, never its value.
  */
-export function retentionPlanOf(input: DocumentsRetentionInput | null | undefined): RetentionPlan {
+export function validateRetentionInput(input: unknown): InputProblem[] {
+  if (input === undefined) return [];
+  if (typeof input !== 'object' || input === null || Array.isArray(input))
+    return [{ path: '', problem: 'must be an object (or no input at all, for the defaults)' }];
+  const given = input as Record<string, unknown>;
   const problems: InputProblem[] = [];
-  const given = input ?? {};
-  if (typeof given !== 'object' || Array.isArray(given)) {
-    throw ApplicationFailure.create({
-      message: 'Invalid documents retention input: must be an object',
-      type: commonFailureTypes.invalidInput,
-      nonRetryable: true,
-      details: [{ problems: [{ path: '', problem: 'must be an object' }] }],
-    });
+  for (const key of Object.keys(given))
+    if (!RETENTION_FIELDS.includes(key)) problems.push({ path: `/${key}`, problem: 'is not a retention setting' });
+  for (const field of ['retainAfterClose', 'unusedUploadGrace'] as const) {
+    if (given[field] === undefined) continue;
+    const ms = durationMs(given[field]);
+    if (!Number.isFinite(ms) || ms < 1000 || ms > MAX_RETENTION_MS)
+      problems.push({ path: `/${field}`, problem: "must be a duration of at least 1 second, such as '30 days'" });
   }
-  const retainAfterCloseMs = durationOf(given, 'retainAfterClose', DEFAULT_RETAIN_AFTER_CLOSE, problems);
-  const unusedUploadGraceMs = durationOf(given, 'unusedUploadGrace', DEFAULT_UNUSED_UPLOAD_GRACE, problems);
   if (given.dryRun !== undefined && typeof given.dryRun !== 'boolean')
     problems.push({ path: '/dryRun', problem: 'must be true or false' });
+  return problems;
+}
+
+/** A hundred years: longer is a typo, not a policy. */
+const MAX_RETENTION_MS = 100 * 365 * 86_400_000;
+
+/**
+ * The plan for a validated input (defaults filled in). Bad input throws the same typed, non-retryable
+ * FerjeInvalidInput the workflow's guard would (the worker's settings check uses this at start-up).
+ */
+export function retentionPlanOf(input: DocumentsRetentionInput | null | undefined): RetentionPlan {
+  const problems = validateRetentionInput(input);
   if (problems.length > 0) {
     throw ApplicationFailure.create({
-      message: `Invalid documents retention input: ${problems.map((p) => `${p.path.slice(1)} ${p.problem}`).join('; ')}`,
+      message: `Invalid documents retention input: ${problems.map((p) => `${p.path || '(input)'} ${p.problem}`).join('; ')}`,
       type: commonFailureTypes.invalidInput,
       nonRetryable: true,
-      details: [{ problems }],
+      details: [problems],
     });
   }
-  return { retainAfterCloseMs, unusedUploadGraceMs, dryRun: given.dryRun ?? false };
+  const given = input ?? {};
+  return {
+    retainAfterCloseMs: durationMs(given.retainAfterClose ?? DEFAULT_RETAIN_AFTER_CLOSE),
+    unusedUploadGraceMs: durationMs(given.unusedUploadGrace ?? DEFAULT_UNUSED_UPLOAD_GRACE),
+    dryRun: given.dryRun ?? false,
+  };
 }

@@ -1,6 +1,6 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import { businessKey } from '../workflow-ids';
-import type { InboxState, IncomingHint } from './types';
+import type { InboxState, IncomingConsumer, IncomingDelivery, IncomingHint } from './types';
 import type { OutgoingMessageState, StatusHint } from './types';
 
 /** Workflow types (= exported function names): part of the persisted contract. */
@@ -23,3 +23,19 @@ export const messageWorkflowId = (messageId: string): string => businessKey('efo
 export const inboxWorkflowId = (inboxName: string): string => businessKey('eformidling-inbox', inboxName);
 export const statusQueueReaderWorkflowId = (ipName: string): string => businessKey('eformidling-status-queue', ipName);
 export const defaultIncomingPrefix = 'eformidling-incoming';
+
+/**
+ * The workflow ID of the consumer flow a delivery is handed to: `<prefix>/<messageId>`, or for a signal-with-start
+ * consumer keyed by conversation `<prefix>/<conversationId>`. The inbox records the stored message's blobs as held by
+ * this flow (documents API access, retention), before the hand-over starts it.
+ */
+export function consumerWorkflowId(
+  consumer: IncomingConsumer,
+  delivery: Pick<IncomingDelivery, 'messageId' | 'conversationId'>,
+): string {
+  if (consumer.kind === 'child')
+    return businessKey(consumer.workflowIdPrefix ?? defaultIncomingPrefix, delivery.messageId);
+  const key =
+    consumer.keyBy === 'conversationId' && delivery.conversationId ? delivery.conversationId : delivery.messageId;
+  return businessKey(consumer.workflowIdPrefix, key);
+}

@@ -244,9 +244,12 @@ export interface InboxFilter {
  *   it outlives continue-as-new). The ID makes a second hand-over of the same messageId impossible.
  * - `signalWithStart`: signal-with-starts the caller's own `workflowType` with ID `<workflowIdPrefix>/<messageId>`
  *   (or the conversationId when `keyBy` is `conversationId`, so replies join their conversation's workflow).
+ *
+ * `callerId` names the calling system that consumes the messages (its documents API caller id): the consumer flow
+ * carries it as FerjeCaller, so that system reads the message's SBD and ASiC through the documents API.
  */
 export type IncomingConsumer =
-  | { kind: 'child'; workflowType: string; taskQueue?: string; workflowIdPrefix?: string }
+  | { kind: 'child'; workflowType: string; taskQueue?: string; workflowIdPrefix?: string; callerId?: string }
   | {
       kind: 'signalWithStart';
       workflowType: string;
@@ -254,6 +257,7 @@ export type IncomingConsumer =
       signal: string;
       workflowIdPrefix: string;
       keyBy?: 'messageId' | 'conversationId';
+      callerId?: string;
     };
 
 export interface InboxInput {

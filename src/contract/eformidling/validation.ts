@@ -1,4 +1,5 @@
 import { isBlobRef } from '../blob-ref';
+import { CALLER_ID } from '../documents/caller-id';
 import type { InputProblem } from '../failure-types';
 import { checkDuration, checkInteger, checkKeySegment, InputProblems, isRecord } from '../input-rules';
 import { containsNationalIdentityNumber } from '../personal-data';
@@ -279,6 +280,8 @@ function checkConsumer(problems: InputProblems, consumer: unknown): void {
     if (consumer.keyBy !== undefined && consumer.keyBy !== 'messageId' && consumer.keyBy !== 'conversationId')
       problems.add('/consumer/keyBy', 'must be messageId or conversationId');
   } else problems.add('/consumer/kind', 'must be child or signalWithStart');
+  if (consumer.callerId !== undefined && (typeof consumer.callerId !== 'string' || !CALLER_ID.test(consumer.callerId)))
+    problems.add('/consumer/callerId', `must be a caller id (${CALLER_ID.source})`);
 }
 
 /** Bounds of the inbox's remembered messageIds (carried through continue-as-new). */

@@ -4,6 +4,7 @@ import type { FerjeConfig } from '../../config/ferje-config';
 import type { InboxFilter, IncomingConsumer } from '../../contract/eformidling';
 import { defaultIncomingPrefix, eformidlingWorkflowTypes } from '../../contract/eformidling';
 import { defaultTransportLimitBytes } from '../../contract/eformidling';
+import { CALLER_ID } from '../../contract/documents/caller-id';
 
 export interface InboxConfig {
   name: string;
@@ -40,6 +41,7 @@ export const storeAndRecordConsumer: IncomingConsumer = {
 /**
  * Reads the eFormidling settings (see docs/eformidling.md): EFORMIDLING_BASE_URL, EFORMIDLING_USERNAME/PASSWORD,
  * EFORMIDLING_WEBHOOK_TOKEN, EFORMIDLING_SUBSCRIPTION_NAME, EFORMIDLING_INBOX_ENABLED, EFORMIDLING_INBOX_FILTER,
+ * EFORMIDLING_INBOX_CALLER,
  * EFORMIDLING_INBOXES (JSON), EFORMIDLING_STATUS_QUEUE_READER, EFORMIDLING_IP_NAME, EFORMIDLING_TRANSPORT_LIMITS,
  * EFORMIDLING_RECEIPT_JOURNAL, EFORMIDLING_HEADERS_TIMEOUT_MS.
  */
@@ -72,10 +74,14 @@ export function loadEformidlingConfig(env: Env, ferje: FerjeConfig): Eformidling
       });
     }
   } else if (envBool(env, 'EFORMIDLING_INBOX_ENABLED', false)) {
+    // The calling system that consumes the stored messages, and reads them through the documents API.
+    const callerId = envOptional(env, 'EFORMIDLING_INBOX_CALLER');
+    if (callerId !== undefined && !CALLER_ID.test(callerId))
+      throw new ConfigError(`EFORMIDLING_INBOX_CALLER must be a documents API caller id (${CALLER_ID.source})`);
     inboxes.push({
       name: envString(env, 'EFORMIDLING_INBOX_NAME', 'default'),
       filter: Object.fromEntries(new URLSearchParams(envOptional(env, 'EFORMIDLING_INBOX_FILTER') ?? '')),
-      consumer: storeAndRecordConsumer,
+      consumer: callerId ? { ...storeAndRecordConsumer, callerId } : storeAndRecordConsumer,
       pollInterval: envOptional(env, 'EFORMIDLING_INBOX_POLL_INTERVAL'),
     });
   }

@@ -17,8 +17,15 @@ export interface ApiRig {
   close(): Promise<void>;
 }
 
-/** A documents API on a free loopback port with its own blob folder and a keys file for two calling systems. */
-export async function startApiRig(client: Client, maxUploadBytes = 1024 * 1024): Promise<ApiRig> {
+/**
+ * A documents API on a free loopback port with a keys file for two calling systems, on its own blob folder or on the
+ * `stores` the workers under test use.
+ */
+export async function startApiRig(
+  client: Client,
+  maxUploadBytes = 1024 * 1024,
+  options: { stores?: DocumentStores } = {},
+): Promise<ApiRig> {
   const dir = mkdtempSync(path.join(tmpdir(), 'ferje-documents-'));
   const keysFile = path.join(dir, 'keys.json');
   const archive = newApiKey();
@@ -28,7 +35,7 @@ export async function startApiRig(client: Client, maxUploadBytes = 1024 * 1024):
   writeKeys({ archive: [archive.hash], 'case-system': [caseSystem.hash] });
   const keys = new ApiKeyRegistry(keysFile);
   await keys.load();
-  const stores = openDocumentStores({ blobDir: path.join(dir, 'blobs') });
+  const stores = options.stores ?? openDocumentStores({ blobDir: path.join(dir, 'blobs') });
   const logLines: string[] = [];
   const api = await startDocumentsApi({
     client,

@@ -26,6 +26,7 @@ interface CallerReport {
   posten: { workflowId: string; status: string; pades: Fetched | null; xades: Fetched[]; signers: number };
   eformidling: { workflowId: string; finalStatus: string; files: Fetched[] };
   signstash: { workflowId: string; status: string; signed: Fetched[]; documents: number };
+  incoming: { workflowId: string; messageId: string; asic: Fetched; sbd: Fetched; otherCallerOnAsic: number };
   otherCallerOnPades: number;
 }
 
@@ -71,6 +72,8 @@ describe('a Python caller through the documents API', () => {
       FERJE_DEV_SIMULATOR_BASE_PORT: '0',
       FERJE_DOCUMENTS_PORT: '0',
       FERJE_DOCUMENTS_KEYS_FILE: keysFile,
+      // The calling system that consumes incoming eFormidling messages (and reads them through the API).
+      EFORMIDLING_INBOX_CALLER: 'python-archive',
     });
     try {
       await stack.waitFor(/^STACK /m, 240_000);
@@ -131,6 +134,14 @@ describe('a Python caller through the documents API', () => {
         assert.equal(signed.head, '%PDF-');
       }
 
+      // An incoming message, found by the caller through FerjeCaller on its consumer flow and read through the API.
+      assert.equal(report.incoming.workflowId, `eformidling-incoming/${report.incoming.messageId}`);
+      assert.deepEqual([report.incoming.asic.status, report.incoming.asic.verified], [200, true]);
+      assert.ok((report.incoming.asic.head ?? '').startsWith('PK\u0003\u0004'), 'the ASiC-E is a zip container');
+      assert.equal(report.incoming.asic.contentType, 'application/vnd.etsi.asic-e+zip');
+      assert.deepEqual([report.incoming.sbd.status, report.incoming.sbd.verified], [200, true]);
+      assert.equal(report.incoming.otherCallerOnAsic, 404, 'another calling system cannot read the incoming message');
+
       // Behind the API: the workers recorded each flow as a holder of what it stored or sent (authorisation and
       // retention rest on this), next to the caller's own upload records.
       const ledger = new FsReferenceLedger(path.join(dir, 'ferje-data', 'blobs', 'ledger'));
@@ -143,6 +154,9 @@ describe('a Python caller through the documents API', () => {
         assert.deepEqual((await holders(file.sha256)).sort(), [report.eformidling.workflowId, 'python-archive'].sort());
       for (const signed of report.signstash.signed)
         assert.ok((await holders(signed.sha256)).includes(report.signstash.workflowId));
+      // The incoming message is held by its consumer flow alone, never by the inbox that never closes.
+      for (const document of [report.incoming.asic, report.incoming.sbd])
+        assert.deepEqual(await holders(document.sha256), [report.incoming.workflowId]);
     } finally {
       stack.child.kill('SIGTERM');
       await stack.exited;

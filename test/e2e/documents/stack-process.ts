@@ -23,6 +23,8 @@ async function main(): Promise<void> {
       documentsUrl: stack.documentsUrl,
       postenSender: DEMO_SENDER,
       postenControlUrl: envOptional(stack.env, 'POSTEN_SIGNERING_SIMULATOR_CONTROL_URL'),
+      // Plays the sending organisation of an incoming message (a real integrasjonspunkt receives it from DPO).
+      eformidlingControlUrl: `${envOptional(stack.env, 'EFORMIDLING_BASE_URL')}/_control`,
       signstashClientServiceId: clientServiceId,
     })}`,
   );

@@ -15,7 +15,7 @@ import {
   type DocumentsRetentionInput,
   type DocumentsRetentionResult,
 } from '../../../src/contract/documents/retention';
-import { ensureRetentionSchedule } from '../../../src/documents/retention-schedule';
+import { ensureRetentionSchedule, pauseRetentionSchedule } from '../../../src/documents/retention-schedule';
 import { openDocumentStores, type DocumentStores } from '../../../src/documents/stores';
 import { createLogger } from '../../../src/logging/logger';
 import { recordHistory } from '../../harness/histories';
@@ -146,6 +146,51 @@ describe('documents retention', () => {
     );
   });
 
+  it('ends hostile input typed and non-retryable within seconds, deleting nothing', async () => {
+    const env = await getTestEnv();
+    // A document that a real run with a short retention would delete: it must survive every refused run.
+    const closed = await flow();
+    const sha = await heldBy(closed);
+    await env.client.workflow.getHandle(closed).terminate('done');
+    await sleep(1100);
+    const cases: [unknown[], RegExp][] = [
+      [[null], /\(input\) must be an object/],
+      [[[]], /\(input\) must be an object/],
+      [['30 days'], /\(input\) must be an object/],
+      [[{ retainAfterClose: 30 }], /\/retainAfterClose must be a duration/],
+      [[{ retainAfterClose: '0 seconds' }], /\/retainAfterClose must be a duration/],
+      [[{ unusedUploadGrace: '5000000 days' }], /\/unusedUploadGrace must be a duration/],
+      [[{ unusedUploadGrace: 'x'.repeat(10_000) }], /\/unusedUploadGrace must be a duration/],
+      [[{ dryRun: 'yes' }], /\/dryRun must be true or false/],
+      // A misspelt setting must not quietly fall back to the default and delete on it.
+      [[{ retainAfterClos: '1 second' }], /\/retainAfterClos is not a retention setting/],
+      [[{ retainAfterClose: '1 second', ['__proto__']: { dryRun: 'no' } }], /not a retention setting|must be/],
+    ];
+    for (const [args, expected] of cases) {
+      const started = Date.now();
+      const handle = await env.client.workflow.start(documentsWorkflowTypes.retention, {
+        workflowId: `documents-retention/hostile-${randomUUID()}`,
+        taskQueue,
+        args,
+        // A failed task would be retried after this; the case must fail the workflow, not its task.
+        workflowTaskTimeout: '2s',
+      });
+      const err = await handle.result().then(
+        () => assert.fail(`${JSON.stringify(args).slice(0, 80)} should have been refused`),
+        (e: unknown) => e,
+      );
+      assert.ok(err instanceof WorkflowFailedError, String(err));
+      const cause = err.cause;
+      assert.ok(cause instanceof ApplicationFailure, String(cause));
+      assert.equal(cause.type, 'FerjeInvalidInput', cause.message);
+      assert.equal(cause.nonRetryable, true);
+      assert.match(cause.message, expected);
+      assert.ok(!cause.message.includes('xxxxxxxx'), 'the value is never echoed');
+      assert.ok(Date.now() - started < 15_000, 'refused within seconds');
+    }
+    assert.equal(await stores.blobs.has({ sha256: sha }), true, 'no refused run deleted anything');
+  });
+
   it('is started by a Temporal Schedule that runs the retention workflow', async () => {
     const env = await getTestEnv();
     const scheduleId = `documents-retention-test-${randomUUID()}`;
@@ -175,6 +220,29 @@ describe('documents retention', () => {
       assert.ok(workflowId, 'the schedule started a run');
       const result = (await env.client.workflow.getHandle(workflowId).result()) as DocumentsRetentionResult;
       assert.equal(result.plan.retainAfterCloseMs, 30 * 86_400_000);
+    } finally {
+      await handle.delete();
+    }
+  });
+
+  it('FERJE_DOCUMENTS_RETENTION=false pauses an existing schedule; on again resumes it, but never an operator’s pause', async () => {
+    const env = await getTestEnv();
+    const scheduleId = `documents-retention-test-${randomUUID()}`;
+    const settings = { every: '1 hour', input: { retainAfterClose: '30 days', unusedUploadGrace: '7 days' } };
+    assert.equal(await pauseRetentionSchedule(env.client, scheduleId), 'absent');
+    await ensureRetentionSchedule(env.client, settings, { scheduleId, taskQueue });
+    const handle = env.client.schedule.getHandle(scheduleId);
+    try {
+      assert.equal(await pauseRetentionSchedule(env.client, scheduleId), 'paused');
+      assert.equal((await handle.describe()).state.paused, true);
+      assert.equal(await pauseRetentionSchedule(env.client, scheduleId), 'already paused');
+      await ensureRetentionSchedule(env.client, settings, { scheduleId, taskQueue });
+      assert.equal((await handle.describe()).state.paused, false, 'the setting on again resumes it');
+      await handle.pause('incident 42: hold all deletion');
+      await ensureRetentionSchedule(env.client, settings, { scheduleId, taskQueue });
+      const described = await handle.describe();
+      assert.equal(described.state.paused, true, 'a worker start does not lift an operator’s pause');
+      assert.equal(described.state.note, 'incident 42: hold all deletion');
     } finally {
       await handle.delete();
     }

@@ -274,6 +274,48 @@ async def eformidling(client, docs, flows, caller, cfg, work, out):
     }
 
 
+async def incoming(client, docs, other, caller, cfg, out):
+    """An incoming eFormidling message for this system: Ferje's inbox stores it and hands it to a consumer flow that
+    carries this caller's id (EFORMIDLING_INBOX_CALLER); the caller finds that flow by FerjeCaller and reads the SBD
+    and the ASiC container through the documents API."""
+    async with httpx.AsyncClient() as sim:
+        r = await sim.post(
+            f"{cfg['eformidlingControlUrl']}/incoming",
+            json={
+                "sender": "920000002",
+                "documentType": "arkivmelding",
+                "businessMessage": {"hoveddokument": "svar.pdf"},
+                "files": [
+                    {"name": "arkivmelding.xml", "text": ARKIVMELDING.format(mid=uuid.uuid4())},
+                    {"name": "svar.pdf", "text": small_pdf("Svar").decode("latin1")},
+                ],
+            },
+        )
+        r.raise_for_status()
+        message_id = r.json()["messageId"]
+    query = (
+        f"WorkflowType = 'eformidlingStoreIncoming' AND FerjeCaller = '{caller}' "
+        f"AND FerjeExternalReference = '{message_id}'"
+    )
+    workflow_id = None
+    for _ in range(240):
+        async for found in client.list_workflows(query):
+            workflow_id = found.id
+        if workflow_id:
+            break
+        await asyncio.sleep(0.5)
+    if not workflow_id:
+        raise RuntimeError("no incoming message flow for this caller appeared")
+    stored = await asyncio.wait_for(client.get_workflow_handle(workflow_id).result(), timeout=120)
+    return {
+        "workflowId": workflow_id,
+        "messageId": stored["messageId"],
+        "asic": await docs.get(stored["asic"], out),
+        "sbd": await docs.get(stored["sbdBlob"], out),
+        "otherCallerOnAsic": await other.status_for(stored["asic"]["sha256"]),
+    }
+
+
 async def signstash(client, docs, flows, caller, cfg, work, out):
     reference = f"py-{uuid.uuid4().hex[:12]}"
     stored = [
@@ -327,10 +369,11 @@ async def main():
     work = tempfile.mkdtemp(prefix="py-caller-in-")
     out = tempfile.mkdtemp(prefix="py-caller-out-")
     report = {"caller": caller}
-    report["posten"], report["eformidling"], report["signstash"] = await asyncio.gather(
+    report["posten"], report["eformidling"], report["signstash"], report["incoming"] = await asyncio.gather(
         posten(client, docs, flows, caller, cfg, work, out),
         eformidling(client, docs, flows, caller, cfg, work, out),
         signstash(client, docs, flows, caller, cfg, work, out),
+        incoming(client, docs, other, caller, cfg, out),
     )
     # Another calling system must not read this caller's signed documents.
     if report["posten"]["pades"]:
