@@ -4,11 +4,12 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { toFailure } from '../../../activities/posten-signering/failures';
 import type { PostenSignatureJobInput } from '../../../src/contract/posten-signering';
 import { validatePostenJob } from '../../../src/contract/posten-signering';
 import { buildDocumentBundle } from '../../../src/integrations/posten-signering/bundle';
 import { PostenSignatureClient } from '../../../src/integrations/posten-signering/client';
-import { PostenApiError } from '../../../src/integrations/posten-signering/errors';
+import { PostenApiError, PostenMalformedResponseError } from '../../../src/integrations/posten-signering/errors';
 import { buildJobRequestXml } from '../../../src/integrations/posten-signering/job-xml';
 import { organizationNumberOf } from '../../../src/integrations/posten-signering/keystore';
 import { validateSignaturesXml } from '../../../src/integrations/posten-signering/xsd';
@@ -147,6 +148,17 @@ describe('posten signering simulator: signed documents are real signatures (xmls
   it('the PAdES carries the documents and every XAdES, and a second download gives the same bytes', async () => {
     for (const bytes of documents.values()) assert.ok(pades.includes(Buffer.from(bytes)), 'document embedded');
     for (const x of xades) assert.ok(pades.includes(x), 'XAdES embedded');
+    const again = await readAll(await client.download(SENDER, sim.rootUrl + padesPath(), 'pades'));
+    assert.ok(again.equals(pades));
+  });
+
+  it('Ferje refuses a 2xx download in another media type (an XML body where the PDF belongs), retryable', async () => {
+    // The simulator's malformedXml fault answers 200 with a broken XML body: what a confused gateway could send.
+    sim.faults.add({ route: 'download', kind: 'malformedXml' });
+    const err = await client.download(SENDER, sim.rootUrl + padesPath(), 'pades').catch((e: unknown) => e);
+    assert.ok(err instanceof PostenMalformedResponseError, String(err));
+    assert.match(err.message, /PADES download as application\/xml/);
+    assert.equal(toFailure(err).nonRetryable, false, 'retried: the change is not confirmed on a wrong document');
     const again = await readAll(await client.download(SENDER, sim.rootUrl + padesPath(), 'pades'));
     assert.ok(again.equals(pades));
   });
