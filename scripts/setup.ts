@@ -44,6 +44,7 @@ export function setup(options: { browser: boolean; cluster?: boolean }): void {
   console.log(`setup: xmlsec1 ${xmlsec1Path}`);
   ensureDebianPackage('default-jdk-headless', javacPath, "compiling the program that drives Posten's Java client");
   ensureDebianPackage('maven', mavenPath, "resolving Posten's official Java client for the simulator test");
+  console.log(`setup: maven ${mavenPath}, javac ${javacPath}`);
   console.log(`setup: postgres ${ensurePostgres()}`);
   console.log(`setup: versitygw ${ensureGoTool(versitygw)}`);
   ensureDebianPackage('prometheus', prometheusPath, 'metrics test against a real Prometheus, promtool test rules');
