@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { xmlsec1Path } from '../../scripts/setup';
+import { pdfsigPath, xmlsec1Path } from '../../scripts/setup';
 
 /** The Id attribute xmlsec1 must know to resolve `#SignedProperties` (XAdES has no DTD declaring it). */
 const SIGNED_PROPERTIES_ID = 'http://uri.etsi.org/01903/v1.3.2#:SignedProperties';
@@ -111,5 +111,27 @@ export function opensslPrintCms(cms: Buffer): string {
     });
     if (run.status !== 0) throw new Error(`openssl cms -print failed: ${run.stderr}`);
     return run.stdout;
+  });
+}
+
+/**
+ * poppler's view of a PDF (shares no code with Ferje): `pdfsig` finds the signature through the AcroForm and checks
+ * the CMS against the ByteRange (its certificate trust uses NSS's store, which does not hold the test CA), and
+ * `pdfdetach -list` names the embedded files.
+ */
+export function popplerReadPdf(pdf: Buffer): { signatures: string; attachments: string[] } {
+  return inTempDir('ferje-pdf-', (dir) => {
+    writeFileSync(path.join(dir, 'doc.pdf'), pdf);
+    const sig = spawnSync(pdfsigPath, ['doc.pdf'], { cwd: dir, encoding: 'utf8' });
+    const detach = spawnSync(path.join(path.dirname(pdfsigPath), 'pdfdetach'), ['-list', 'doc.pdf'], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
+    if (detach.status !== 0) throw new Error(`pdfdetach failed: ${detach.stderr}`);
+    const attachments = detach.stdout
+      .split('\n')
+      .map((l) => /^\d+: (.*)$/.exec(l)?.[1])
+      .filter((n): n is string => n !== undefined);
+    return { signatures: `${sig.stdout}${sig.stderr}`, attachments };
   });
 }

@@ -21,6 +21,7 @@ import {
   opensslPrintCms,
   opensslVerifyDetachedCms,
   pdfSignature,
+  popplerReadPdf,
   xmlsec1VerifyDetached,
 } from '../../harness/signed-documents';
 
@@ -136,6 +137,22 @@ describe('posten signering simulator: signed documents are real signatures (xmls
     assert.match(printed, /messageDigest/);
     assert.doesNotMatch(printed, /signingTime/, 'PAdES keeps the time in /M, not in the CMS');
     assert.ok(b > 0 && c - b === pades.indexOf('>', b) + 1 - b);
+  });
+
+  it('poppler reads it as a signed PDF: a valid signature over the whole file, the documents and XAdES attached', () => {
+    const read = popplerReadPdf(pades);
+    assert.match(read.signatures, /Signature Type: ETSI\.CAdES\.detached/);
+    assert.match(read.signatures, /Total document signed/);
+    assert.match(read.signatures, /Signature Validation: Signature is Valid\./);
+    assert.match(read.signatures, /Signer Certificate Common Name: Posten Bring AS \(test seal\)/);
+    assert.deepEqual(
+      read.attachments.sort(),
+      [...documents.keys(), 'signature-1-xades.xml', 'signature-2-xades.xml'].sort(),
+    );
+    const changed = Buffer.from(pades);
+    // One letter of the cover page's text: the file still parses, the signature no longer matches.
+    changed[pades.indexOf('(Posten signering') + 1] ^= 0x20;
+    assert.match(popplerReadPdf(changed).signatures, /Signature Validation: Digest Mismatch/);
   });
 
   it('a changed byte inside the ByteRange breaks the PDF signature', () => {
