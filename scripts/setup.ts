@@ -15,6 +15,13 @@ export const chromiumPath = process.env.FERJE_CHROMIUM_PATH ?? '/usr/bin/chromiu
 /** xmlsec1: the independent XML-DSig verifier the Posten signering tests check Ferje's XAdES signatures with. */
 export const xmlsec1Path = process.env.FERJE_XMLSEC1_PATH ?? '/usr/bin/xmlsec1';
 
+/** pdfsig and pdfdetach (poppler): an independent PDF reader checks the simulator's PAdES signature and attachments. */
+export const pdfsigPath = process.env.FERJE_PDFSIG_PATH ?? '/usr/bin/pdfsig';
+
+/** Maven and a JDK: they fetch and compile Posten's official Java client, which a test runs against the simulator. */
+export const mavenPath = process.env.FERJE_MAVEN_PATH ?? '/usr/bin/mvn';
+export const javacPath = process.env.FERJE_JAVAC_PATH ?? '/usr/bin/javac';
+
 /** Prometheus and promtool: the real scraper of the metrics test and the checker of the alert rules' tests. */
 export const prometheusPath = process.env.FERJE_PROMETHEUS_PATH ?? '/usr/bin/prometheus';
 
@@ -38,6 +45,10 @@ export function setup(options: { browser: boolean; cluster?: boolean }): void {
   reportBinary('test-server');
   ensureDebianPackage('xmlsec1', xmlsec1Path, 'independent verification of XAdES signatures in tests');
   console.log(`setup: xmlsec1 ${xmlsec1Path}`);
+  ensureDebianPackage('poppler-utils', pdfsigPath, 'independent check of the PAdES signature and attachments in tests');
+  ensureDebianPackage('default-jdk-headless', javacPath, "compiling the program that drives Posten's Java client");
+  ensureDebianPackage('maven', mavenPath, "resolving Posten's official Java client for the simulator test");
+  console.log(`setup: maven ${mavenPath}, javac ${javacPath}`);
   console.log(`setup: postgres ${ensurePostgres()}`);
   console.log(`setup: versitygw ${ensureGoTool(versitygw)}`);
   ensureDebianPackage('prometheus', prometheusPath, 'metrics test against a real Prometheus, promtool test rules');

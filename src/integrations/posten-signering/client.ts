@@ -32,6 +32,11 @@ const USER_AGENT = 'ferje-posten-signering/0.1 (+node)';
 /** Posten blocks an organisation for 30 s after the 10 requests/second rule; the DoS-filter 429 carries no time. */
 export const RATE_LIMIT_BLOCK_MS = 30_000;
 const MAX_ERROR_BODY = 64 * 1024;
+/** What a successful download may be: Posten's type (the Java client's Accept) and the document's own type. */
+const DOWNLOAD_MEDIA_TYPES: Record<'pades' | 'xades', readonly string[]> = {
+  pades: ['application/octet-stream', 'application/pdf'],
+  xades: ['application/xml', 'text/xml'],
+};
 const TLS_CODES = new Set([
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
   'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
@@ -145,10 +150,19 @@ export class PostenSignatureClient {
     await res.body.dump();
   }
 
-  /** Streams a PAdES or XAdES; the caller must consume or destroy the stream. */
+  /**
+   * Streams a PAdES or XAdES; the caller must consume or destroy the stream. Asks with the Java client's `Accept`
+   * headers; a 2xx in another media type (a gateway's HTML page, an XML body where the PDF belongs) is refused as
+   * malformed (retryable), so it is never stored as the signed document and the change is not confirmed on it.
+   */
   async download(sender: string, url: string, kind: 'pades' | 'xades'): Promise<Readable> {
     const accept = kind === 'pades' ? 'application/octet-stream, application/xml' : 'application/xml';
     const res = await this.call(sender, 'GET', this.trusted(url), { headers: { accept }, download: true });
+    const mediaType = headerValue(res.headers['content-type'])?.split(';')[0].trim().toLowerCase();
+    if (mediaType !== undefined && !DOWNLOAD_MEDIA_TYPES[kind].includes(mediaType)) {
+      await res.body.dump();
+      throw new PostenMalformedResponseError(`Posten answered the ${kind.toUpperCase()} download as ${mediaType}`);
+    }
     return res.body;
   }
 

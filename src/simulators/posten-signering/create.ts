@@ -89,6 +89,8 @@ export async function handleCreate(
     if (!bytes) throw new SimulatorError(400, 'INVALID_DOCUMENT_BUNDLE', 'a document named in the manifest is missing');
     if (bytes.length > MAX_DOCUMENT_BYTES)
       throw new SimulatorError(400, 'DOCUMENT_TOO_LARGE', 'a document exceeds 10 MB');
+    // Posten signs PDFs only; an empty file is no PDF and is refused before a job exists (no signer is notified).
+    if (bytes.length === 0) throw new SimulatorError(400, 'INVALID_DOCUMENT', 'a document is empty');
     documents.set(href, bytes);
   }
   const signed = new Map([...files].filter(([name]) => !name.startsWith('META-INF/')));

@@ -1,32 +1,20 @@
-import { createHash } from 'node:crypto';
+import type { EnterpriseKeystore } from '../../integrations/posten-signering/keystore';
+import { signBundleFiles } from '../../integrations/posten-signering/xades/sign';
+
+export { signedPades, type PadesSpec } from './pades';
+
+/** Media types of the downloads: what Posten's Java client asks for (DirectClient/PortalClient `getXAdES`, `getPAdES`). */
+export const SIGNED_DOCUMENT_MEDIA_TYPES = {
+  xades: 'application/xml',
+  pades: 'application/octet-stream',
+} as const;
 
 /**
- * Stand-ins for what Posten returns: a per-signer XAdES document and a PAdES "PDF". They are not real signatures;
- * they carry enough (job, signer index, document digests) for tests to check that the right bytes were stored.
+ * One signer's XAdES as Posten serves it: an ETSI `XAdESSignatures` document whose XML-DSig signature covers every
+ * signed document (detached references by file name), with the signing time of the signature. Signed with Posten's
+ * seal by the same code that signs Ferje's ASiC-E bundle, so both sides of the profile stay one implementation.
  */
-export function fakeXades(
-  jobId: string,
-  signerIndex: number,
-  documents: Map<string, Uint8Array>,
-  signedAt: string,
-): Buffer {
-  const refs = [...documents.entries()]
-    .map(([name, bytes]) => `<ref name="${name}" sha256="${createHash('sha256').update(bytes).digest('base64')}"/>`)
-    .join('');
-  return Buffer.from(
-    `<?xml version="1.0" encoding="UTF-8"?><XAdESSignatures xmlns="http://uri.etsi.org/2918/v1.2.1#">` +
-      `<!-- simulated signature of job ${jobId}, signer ${signerIndex}, ${signedAt} -->${refs}</XAdESSignatures>`,
-    'utf8',
-  );
-}
-
-export function fakePades(jobId: string, signed: number[], documents: Map<string, Uint8Array>): Buffer {
-  const lines = [
-    '%PDF-1.7',
-    `% simulated PAdES for job ${jobId}`,
-    `% signed by signers ${signed.join(',')}`,
-    ...[...documents.keys()].map((name) => `% document ${name}`),
-    '%%EOF',
-  ];
-  return Buffer.from(`${lines.join('\n')}\n`, 'latin1');
+export function signerXades(seal: EnterpriseKeystore, documents: Map<string, Uint8Array>, signedAt: number): Buffer {
+  const files = [...documents].map(([name, bytes]) => ({ name, bytes, mimeType: 'application/pdf' }));
+  return Buffer.from(signBundleFiles(files, seal, new Date(signedAt)), 'utf8');
 }

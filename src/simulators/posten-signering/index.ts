@@ -9,6 +9,8 @@ import { defaultRules, type AutopilotSettings, type PostenSimulatorRules } from 
 import { startApiServer } from './server';
 import { startControlServer } from './control';
 import { createTestPki } from './test-pki';
+import { sealKeystore } from './seal';
+import type { EnterpriseKeystore } from '../../integrations/posten-signering/keystore';
 
 export { PostenModel } from './model';
 export { FaultPlan } from './faults';
@@ -62,6 +64,7 @@ export async function startPostenSimulator(options: PostenSimulatorOptions): Pro
     options.persistState === false ? undefined : new PersistedState(stateFile, () => model.exportState());
   const faults = new FaultPlan();
   const pki = await loadOrCreatePki(options.dataDir, options.senders);
+  model.seal = pki.seal;
   const api = await startApiServer({
     model,
     faults,
@@ -106,6 +109,7 @@ interface StoredPki {
   caFile: string;
   serverKeyPem: string;
   serverCertPem: string;
+  seal: EnterpriseKeystore;
   keystores: Record<string, string>;
 }
 
@@ -114,14 +118,18 @@ async function loadOrCreatePki(dataDir: string, senders: string[]): Promise<Stor
   const caFile = path.join(dataDir, 'test-ca.pem');
   const serverKeyFile = path.join(dataDir, 'server-key.pem');
   const serverCertFile = path.join(dataDir, 'server-cert.pem');
+  const sealKeyFile = path.join(dataDir, 'seal-key.pem');
+  const sealCertFile = path.join(dataDir, 'seal-cert.pem');
   const keystores = Object.fromEntries(senders.map((s) => [s, path.join(dataDir, `enterprise-${s}.p12`)]));
-  const complete = [caFile, serverKeyFile, serverCertFile, ...Object.values(keystores)].every((f) => existsSync(f));
-  if (complete) {
+  const files = [caFile, serverKeyFile, serverCertFile, sealKeyFile, sealCertFile, ...Object.values(keystores)];
+  if (files.every((f) => existsSync(f))) {
+    const caPem = await readFile(caFile, 'utf8');
     return {
-      caPem: await readFile(caFile, 'utf8'),
+      caPem,
       caFile,
       serverKeyPem: await readFile(serverKeyFile, 'utf8'),
       serverCertPem: await readFile(serverCertFile, 'utf8'),
+      seal: sealKeystore(await readFile(sealKeyFile, 'utf8'), await readFile(sealCertFile, 'utf8'), caPem),
       keystores,
     };
   }
@@ -129,6 +137,8 @@ async function loadOrCreatePki(dataDir: string, senders: string[]): Promise<Stor
   await writeFile(caFile, pki.caCertPem);
   await writeFile(serverKeyFile, pki.server.keyPem, { mode: 0o600 });
   await writeFile(serverCertFile, pki.server.certPem);
+  await writeFile(sealKeyFile, pki.seal.keyPem, { mode: 0o600 });
+  await writeFile(sealCertFile, pki.seal.certPem);
   for (const sender of senders) {
     await writeFile(keystores[sender], pki.enterprise(sender, SIMULATOR_KEYSTORE_PASSPHRASE), { mode: 0o600 });
   }
@@ -137,6 +147,7 @@ async function loadOrCreatePki(dataDir: string, senders: string[]): Promise<Stor
     caFile,
     serverKeyPem: pki.server.keyPem,
     serverCertPem: pki.server.certPem,
+    seal: sealKeystore(pki.seal.keyPem, pki.seal.certPem, pki.caCertPem),
     keystores,
   };
 }

@@ -1,4 +1,6 @@
-import { fakePades, fakeXades } from './documents';
+import type { EnterpriseKeystore } from '../../integrations/posten-signering/keystore';
+import { signedPades, signerXades } from './documents';
+import { fallbackSeal } from './seal';
 import type { AutopilotSettings, PostenSimulatorRules } from './options';
 
 export type JobStatus = 'IN_PROGRESS' | 'COMPLETED_SUCCESSFULLY' | 'FAILED';
@@ -143,6 +145,13 @@ export class PostenModel {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** Posten's signing certificate for the documents it serves: the simulator's PKI sets it (see ./seal.ts). */
+  seal?: EnterpriseKeystore;
+
+  private sealOrFallback(): EnterpriseKeystore {
+    return this.seal ?? fallbackSeal().seal;
+  }
+
   stop(): void {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
@@ -223,7 +232,7 @@ export class PostenModel {
     const now = this.now();
     signer.status = 'SIGNED';
     signer.since = now;
-    signer.xades = fakeXades(job.id, signer.number, job.documents, new Date(now).toISOString());
+    signer.xades = signerXades(this.sealOrFallback(), job.documents, now);
     job.lastSignedAt = now;
     const group = job.signers.filter((s) => s.order === job.activeOrder);
     if (group.every((s) => s.status === 'SIGNED')) {
@@ -373,10 +382,12 @@ export class PostenModel {
 
   pades(jobId: string): Buffer {
     const job = this.readableJob(jobId);
-    const signed = job.signers.filter((s) => s.status === 'SIGNED').map((s) => s.number);
-    if (signed.length === 0) throw new SimulatorError(404, 'NOT_FOUND', 'nobody has signed yet');
+    const signatures = job.signers.flatMap((s) =>
+      s.xades ? [{ signerNumber: s.number, signedAt: s.since, xades: s.xades }] : [],
+    );
+    if (signatures.length === 0) throw new SimulatorError(404, 'NOT_FOUND', 'nobody has signed yet');
     this.stats.downloads++;
-    return fakePades(job.id, signed, job.documents);
+    return signedPades(this.sealOrFallback(), { jobId: job.id, documents: job.documents, signatures });
   }
 
   deleteDocuments(jobId: string): void {

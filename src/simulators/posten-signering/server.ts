@@ -6,7 +6,9 @@ import { formatPollTime } from '../../integrations/posten-signering/poll-time';
 import { organizationNumberOf } from '../../integrations/posten-signering/keystore';
 import { BodyTooLargeError, closeServer, listen, readBody } from '../../http/server-utils';
 import type { Logger } from '../../logging/logger';
+import { acceptsMediaType } from './accept';
 import { handleCreate } from './create';
+import { SIGNED_DOCUMENT_MEDIA_TYPES } from './documents';
 import { FaultPlan } from './faults';
 import { PostenModel, SimulatorError, TooEarly } from './model';
 import type { FaultKind, FaultRoute, FaultRule } from './options';
@@ -140,11 +142,13 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
         model.cancel(jobId);
         return finish(res, fault, 204, '');
       }
-      if (signerNumber && req.method === 'GET') {
-        return finish(res, fault, 200, model.xades(jobId, Number(signerNumber)), {}, 'application/xml');
-      }
-      if (action === 'pades' && req.method === 'GET') {
-        return finish(res, fault, 200, model.pades(jobId), {}, 'application/pdf');
+      if ((signerNumber || action === 'pades') && req.method === 'GET') {
+        const mediaType = SIGNED_DOCUMENT_MEDIA_TYPES[signerNumber ? 'xades' : 'pades'];
+        if (!acceptsMediaType(req.headers.accept, mediaType)) {
+          return send(res, 406, errorXml('NOT_ACCEPTABLE', `the document is served as ${mediaType}`));
+        }
+        const document = signerNumber ? model.xades(jobId, Number(signerNumber)) : model.pades(jobId);
+        return finish(res, fault, 200, document, {}, mediaType);
       }
       if (action === 'documents' && req.method === 'DELETE') {
         model.deleteDocuments(jobId);

@@ -5,6 +5,11 @@ import forge from 'node-forge';
 export interface TestPki {
   caCertPem: string;
   server: { keyPem: string; certPem: string };
+  /**
+   * Posten's own signing certificate (its seal, separate from the TLS one as Posten's are): the simulator signs the
+   * XAdES and PAdES it serves with it.
+   */
+  seal: { keyPem: string; certPem: string };
   /** PKCS#12 (3DES, SHA-1 MAC, like most issued enterprise certificates) holding the key, leaf and CA. */
   enterprise(organizationNumber: string, passphrase: string, name?: string): Uint8Array;
 }
@@ -86,10 +91,19 @@ export function createTestPki(): TestPki {
       { name: 'extKeyUsage', serverAuth: true },
     ],
   );
+  const seal = keyPair();
+  const sealCert = certificate(
+    { commonName: 'Posten Bring AS (test seal)', organizationName: 'POSTEN BRING AS', organizationNumber: '984661185' },
+    seal.publicKey,
+    issuer,
+    ca.privateKey,
+    [{ name: 'keyUsage', digitalSignature: true, nonRepudiation: true, critical: true }],
+  );
   const caCertPem = forge.pki.certificateToPem(caCert);
   return {
     caCertPem,
     server: { keyPem: server.pem, certPem: forge.pki.certificateToPem(serverCert) },
+    seal: { keyPem: seal.pem, certPem: forge.pki.certificateToPem(sealCert) },
     enterprise(organizationNumber, passphrase, name = `Test Sender ${organizationNumber}`) {
       const kp = keyPair();
       const cert = certificate(

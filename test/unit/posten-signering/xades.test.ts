@@ -1,9 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { DOMParser, XMLSerializer } from '@xmldom/xmldom';
 import type { PostenSignatureJobInput } from '../../../src/contract/posten-signering';
@@ -19,31 +15,7 @@ import { canonicalize } from '../../../src/integrations/posten-signering/xml/c14
 import { findById, parseXml } from '../../../src/integrations/posten-signering/xml/dom';
 import { validateSignaturesXml } from '../../../src/integrations/posten-signering/xsd';
 import { createTestPki, type TestPki } from '../../../src/simulators/posten-signering/test-pki';
-import { xmlsec1Path } from '../../../scripts/setup';
-
-const SIGNED_PROPERTIES_ID = 'http://uri.etsi.org/01903/v1.3.2#:SignedProperties';
-
-/**
- * The bundle's XAdES signature checked by an independent implementation: xmlsec1 (libxmlsec1, Debian), which shares
- * no code with Ferje's signer. It resolves the file references relative to signatures.xml, so the bundle is unpacked
- * with signatures.xml next to the documents.
- */
-function xmlsec1Verify(
-  files: Map<string, Uint8Array>,
-  signaturesXml: string,
-  caPem: string,
-): { ok: boolean; output: string } {
-  const dir = mkdtempSync(path.join(tmpdir(), 'ferje-xmlsec-'));
-  for (const [name, bytes] of files) writeFileSync(path.join(dir, name), bytes);
-  writeFileSync(path.join(dir, 'signatures.xml'), signaturesXml);
-  writeFileSync(path.join(dir, 'ca.pem'), caPem);
-  const run = spawnSync(
-    xmlsec1Path,
-    ['--verify', '--trusted-pem', 'ca.pem', '--id-attr:Id', SIGNED_PROPERTIES_ID, 'signatures.xml'],
-    { cwd: dir, encoding: 'utf8' },
-  );
-  return { ok: run.status === 0, output: `${run.stdout}${run.stderr}` };
-}
+import { xmlsec1VerifyDetached as xmlsec1Verify } from '../../harness/signed-documents';
 
 describe('posten signering: the ASiC-E bundle and its XAdES signature', () => {
   let pki: TestPki;

@@ -46,9 +46,9 @@ describe('posten signature job: happy path with two order groups (real dev serve
       const stored = await readAll(await bed.blobStore.get(signer.xades!));
       assert.deepEqual(stored, job.signers[i].xades, `XAdES of signer ${i + 1} is the simulator's`);
     }
-    const pades = (await readAll(await bed.blobStore.get(result.pades!))).toString('latin1');
-    assert.match(pades, /^%PDF-1\.7/);
-    assert.match(pades, /signed by signers 1,2/);
+    const pades = await readAll(await bed.blobStore.get(result.pades!));
+    assert.match(pades.toString('latin1'), /^%PDF-1\.7/);
+    for (const signer of job.signers) assert.ok(pades.includes(signer.xades!), 'the PAdES holds both signatures');
     assert.ok(result.bundle && (await bed.blobStore.has(result.bundle)), 'the bundle that was sent is stored');
     assert.deepEqual(result.duplicateJobs, []);
 

@@ -72,7 +72,8 @@ describe('posten signering: unowned jobs with POSTEN_SIGNERING_UNOWNED_POLICY=AD
       assert.deepEqual(await readAll(await bed.blobStore.get(ref)), job.signers[i].xades, `XAdES #${i + 1}`);
     }
     assert.ok(result.pades);
-    assert.match((await readAll(await bed.blobStore.get(result.pades))).toString('latin1'), /signed by signers 1,2/);
+    const pades = await readAll(await bed.blobStore.get(result.pades));
+    for (const signer of job.signers) assert.ok(pades.includes(signer.xades!), 'the PAdES holds both signatures');
     assert.deepEqual(
       bed.storedBlobs(),
       [...blobsBefore, ...[...result.xades, result.pades].map((ref) => ref.sha256)].sort(),
