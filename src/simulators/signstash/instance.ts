@@ -2,7 +2,8 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import path from 'node:path';
 import { BodyTooLargeError, closeServer, listen, readBody, sendJson } from '../../http/server-utils';
-import { errorCodes, paths, routePatterns, type WireSignRequest } from '../../integrations/signstash/wire';
+import { errorCodes, type WireSignRequest } from '../../integrations/signstash/wire';
+import { routePatterns, simulatorErrorCodes, simulatorPaths } from './routes';
 import {
   asyncOperationView,
   createOperation,
@@ -250,7 +251,7 @@ export class SimulatedInstance {
     this.save(op);
     const view = asyncOperationView(op, this.advertisedHost, this.advertisedPort, now);
     sendJson(res, 202, view, {
-      location: `http://${this.advertisedHost}:${this.advertisedPort}${paths.asyncStatus(op.externalReference)}`,
+      location: `http://${this.advertisedHost}:${this.advertisedPort}${simulatorPaths.asyncStatus(op.externalReference)}`,
       'retry-after': String(this.shared.options.retryAfterSeconds),
     });
     if (plan.scenario === 'crash-instance') this.forgetState();
@@ -285,7 +286,7 @@ export class SimulatedInstance {
   private notFound(externalReference: string, viaLb: boolean): never {
     this.stats.notFound++;
     if (!viaLb && this.shared.ownedElsewhere(externalReference, this.index)) this.stats.wrongInstanceCalls++;
-    throw productError(404, errorCodes.unknownReference, 'no operation for this externalReference');
+    throw productError(404, simulatorErrorCodes.unknownReference, 'no operation for this externalReference');
   }
 
   private statusList(res: ServerResponse, externalReference: string, clientServiceId: string, viaLb: boolean): void {
@@ -309,7 +310,7 @@ export class SimulatedInstance {
     if (!newest) this.notFound(externalReference, viaLb);
     const now = this.shared.now();
     if (statusAt(newest, now) === 'PENDING_EXECUTION') {
-      throw productError(409, errorCodes.notFinal, 'operation is still PENDING_EXECUTION');
+      throw productError(409, simulatorErrorCodes.notFinal, 'operation is still PENDING_EXECUTION');
     }
     sendJson(res, 200, signResultView(newest, this.advertisedHost, this.advertisedPort, withContent, now));
   }

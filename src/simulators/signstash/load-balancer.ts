@@ -1,6 +1,6 @@
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import { closeServer, listen, sendJson } from '../../http/server-utils';
-import { routePatterns } from '../../integrations/signstash/wire';
+import { routePatterns } from './routes';
 import { viaLoadBalancerHeader, type SimulatedInstance } from './instance';
 
 /**
