@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import path from 'node:path';
 import { BodyTooLargeError, closeServer, listen, readBody, sendJson } from '../../http/server-utils';
 import { errorCodes, type WireSignRequest } from '../../integrations/signstash/wire';
+import { simulatorOpenApi } from './openapi';
 import { routePatterns, simulatorErrorCodes, simulatorPaths } from './routes';
 import {
   asyncOperationView,
@@ -26,8 +27,16 @@ export const viaLoadBalancerHeader = 'x-signstash-sim-via-lb';
  * `accept-then-drop`: a start is registered, then the connection is cut before the answer (lost response).
  * `accept-then-stall`: the request is handled, but the answer leaves only after `STALL_MS` (a slow upload or a busy
  * proxy), so a test can kill the caller while the call is in flight.
+ * `gateway-404`: a reverse proxy in front of the instance answers its own HTML 404 page (a missing route, a
+ * redeployed backend): the request never reaches the proxy, so it says nothing about the operation.
  */
-export type InjectedFault = 'http-500' | 'drop' | 'malformed' | 'accept-then-drop' | 'accept-then-stall';
+export type InjectedFault =
+  'http-500' | 'drop' | 'malformed' | 'accept-then-drop' | 'accept-then-stall' | 'gateway-404';
+
+/** What nginx answers for a location it has no route for (its default error page). */
+export const gateway404Page =
+  '<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>\r\n' +
+  '<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n';
 
 export const STALL_MS = 4000;
 
@@ -172,6 +181,15 @@ export class SimulatedInstance {
       return;
     }
     if (fault === 'http-500') return sendJson(res, 500, productError(500, errorCodes.unhandled, 'injected fault').body);
+    if (fault === 'gateway-404') {
+      res.writeHead(404, { 'content-type': 'text/html', server: 'nginx' });
+      res.end(gateway404Page);
+      return;
+    }
+    if (req.method === 'GET' && routePatterns.openApi.test(pathname) && this.shared.options.publishOpenApi) {
+      // springdoc serves the document without authentication (it is what the Swagger UI loads).
+      return sendJson(res, 200, simulatorOpenApi(`http://${this.advertisedHost}:${this.advertisedPort}`));
+    }
     if (fault === 'malformed') {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end('{"id": ');
@@ -197,7 +215,8 @@ export class SimulatedInstance {
         this.stats.detailCalls++;
         return this.detail(res, decodeURIComponent(detail[1]), detail[2] === 'true', clientServiceId, viaLb);
       }
-      sendJson(res, 404, { error: 'Not Found', path: pathname });
+      // Spring Boot's answer for a path no controller maps (DefaultErrorAttributes): not the product's ErrorResponse.
+      sendJson(res, 404, { timestamp: new Date().toISOString(), status: 404, error: 'Not Found', path: pathname });
     } catch (err) {
       if (err instanceof ProductError) {
         if (err.httpStatus === 401) this.stats.unauthorized++;
@@ -265,6 +284,10 @@ export class SimulatedInstance {
   ): Promise<void> {
     this.stats.syncCalls++;
     const request = await this.readRequest(req);
+    // The SaaS behind every proxy keeps the references it has seen (spec §5: reusing one gives 409 0.0.7).
+    if (!this.shared.rememberSaasReference(clientServiceId, request.externalReference)) {
+      throw productError(409, errorCodes.alreadyExists, 'externalReference already exists');
+    }
     const now = this.shared.now();
     const op = createOperation(
       request,
