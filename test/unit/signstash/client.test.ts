@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { ApplicationFailure } from '@temporalio/common';
+import { toApplicationFailure } from '../../../activities/signstash/failures';
+import { signstashFailureTypes } from '../../../src/contract/signstash';
 import {
   SignstashAccessDeniedError,
   SignstashOperationNotFoundError,
@@ -127,5 +130,29 @@ describe("Sign'Stash client against the simulator (real HTTP)", () => {
     const result = await client.signSync(credentials, request('unit-sync', 2), collect);
     assert.equal(result.status, 'EXECUTED');
     assert.equal(result.documents.filter((d) => d.stored?.toString('latin1').includes('%SIGNSTASH-MOCK')).length, 2);
+  });
+
+  it('gets 409 0.0.7 from the sync endpoint for a reused reference, on any instance, as the SaaS answers', async () => {
+    const { client, credentials } = ctx;
+    const syncCalls = (): number[] => sim.instances.map((i) => i.stats.syncCalls);
+    const atFirst = syncCalls();
+    await client.signSync(credentials, request('unit-sync-reused', 1), collect);
+    const afterFirst = syncCalls();
+    const err = await client.signSync(credentials, request('unit-sync-reused', 1), collect).catch((e: unknown) => e);
+    const afterSecond = syncCalls();
+    const served = (a: number[], b: number[]): number => b.findIndex((n, i) => n !== a[i]);
+    // Round robin: the second call reached the other instance; the SaaS behind both remembers the reference.
+    assert.notEqual(served(atFirst, afterFirst), served(afterFirst, afterSecond));
+    assert.ok(err instanceof SignstashReferenceInUseError, String(err));
+    assert.equal(err.httpStatus, 409);
+    assert.deepEqual(err.body, {
+      errorCode: '0.0.7',
+      errorCodeDescription: 'Already exists.',
+      causeMessage: 'externalReference already exists',
+    });
+    const failure = toApplicationFailure(err);
+    assert.ok(failure instanceof ApplicationFailure);
+    assert.equal(failure.type, signstashFailureTypes.referenceInUse);
+    assert.equal(failure.nonRetryable, true);
   });
 });
