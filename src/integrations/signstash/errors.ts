@@ -71,7 +71,7 @@ export class SignstashEndpointNotFoundError extends SignstashApiError {
     super(httpStatus, body, what);
     this.message =
       `${what}: HTTP 404 from ${path} is not the proxy's "operation not found" answer ` +
-      `(${body ? `error code ${body.errorCode}` : `a ${contentType ?? 'body'} without the product's ErrorResponse`}); ` +
+      `(${body ? `error code ${body.errorCode}` : `a ${contentType ?? 'untyped'} body without the product's ErrorResponse`}); ` +
       'check the base URL, the allow-listed instances, the gateway and the wire profile';
   }
 }
