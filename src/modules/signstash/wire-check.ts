@@ -43,7 +43,8 @@ export async function verifySignstashAtWorkerStart(env: Env, logger: Logger): Pr
     return;
   }
   const config = loadSignstashConfig(env);
-  const outcome = await checkWireContract(config);
+  // A start-up check: a proxy that does not answer within seconds is not going to publish a document either.
+  const outcome = await checkWireContract({ ...config, requestTimeoutMs: Math.min(config.requestTimeoutMs, 10_000) });
   if (outcome.kind === 'no-document') {
     const tried = outcome.lookup.tried.map((t) => `${t.url} (${t.why})`).join('; ');
     if (config.openApiUrl !== undefined) {
