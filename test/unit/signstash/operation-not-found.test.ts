@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { toApplicationFailure } from '../../../activities/signstash/failures';
 import { signstashFailureTypes } from '../../../src/contract/signstash';
@@ -12,7 +12,7 @@ import { defaultWireProfile, type WireProfile } from '../../../src/integrations/
 import { loadSignstashConfig } from '../../../src/modules/signstash/config';
 import { gateway404Page } from '../../../src/simulators/signstash/instance';
 import type { SignstashSimulator } from '../../../src/simulators/signstash';
-import { clientFor, request, startSimulator } from './helpers';
+import { request, useSimulatorWithClient } from './helpers';
 
 /** A client of the simulator on a different profile (the simulator itself does not change). */
 function clientWith(sim: SignstashSimulator, change: (p: WireProfile) => void): SignstashClient {
@@ -22,21 +22,12 @@ function clientWith(sim: SignstashSimulator, change: (p: WireProfile) => void): 
 }
 
 describe("Sign'Stash: only the proxy's own 'operation not found' means the instance lost the operation", () => {
-  let sim: SignstashSimulator;
-  let ctx: ReturnType<typeof clientFor>;
-  before(async () => {
-    sim = await startSimulator({ instances: 2 });
-    ctx = clientFor(sim);
-  });
-  after(async () => {
-    await ctx.client.close();
-    await sim.stop();
-  });
+  const rig = useSimulatorWithClient();
 
   it('reads 404 with the ErrorResponse and code 9.0.1 as "operation not found"', async () => {
-    const { client, credentials } = ctx;
+    const { client, credentials } = rig.ctx;
     const err = await client
-      .status(credentials, { host: '127.0.0.1', port: sim.instances[0].port }, 'nf-never-started')
+      .status(credentials, { host: '127.0.0.1', port: rig.sim.instances[0].port }, 'nf-never-started')
       .catch((e: unknown) => e);
     assert.ok(err instanceof SignstashOperationNotFoundError, String(err));
     assert.deepEqual(
@@ -46,9 +37,9 @@ describe("Sign'Stash: only the proxy's own 'operation not found' means the insta
   });
 
   it("reads a gateway's HTML 404 page as a configuration error, for status, result and the lost-start search", async () => {
-    const { client, credentials } = ctx;
+    const { client, credentials } = rig.ctx;
     const started = await client.startAsync(credentials, request('nf-gateway', 1));
-    const owner = sim.instances.find((i) => i.port === started.operation.instance.port)!;
+    const owner = rig.sim.instances.find((i) => i.port === started.operation.instance.port)!;
     owner.injectFaults('gateway-404', 3);
     try {
       for (const call of [
@@ -62,13 +53,13 @@ describe("Sign'Stash: only the proxy's own 'operation not found' means the insta
         assert.match(err.message, /not the proxy's "operation not found"/);
       }
       // The search for a start whose answer was lost must stop too, not skip the instance as "does not know it".
-      const other = sim.instances.find((i) => i !== owner)!;
+      const other = rig.sim.instances.find((i) => i !== owner)!;
       other.injectFaults('gateway-404', 1);
       owner.clearFaults();
       owner.injectFaults('gateway-404', 1);
       await assert.rejects(client.locate(credentials, 'nf-gateway'), SignstashEndpointNotFoundError);
     } finally {
-      for (const i of sim.instances) i.clearFaults();
+      for (const i of rig.sim.instances) i.clearFaults();
     }
     assert.ok(owner.holds('nf-gateway'), 'the operation itself is untouched at the proxy');
     assert.equal(
@@ -79,9 +70,9 @@ describe("Sign'Stash: only the proxy's own 'operation not found' means the insta
   });
 
   it("reads a wrong path (Spring's own 404 JSON) as a configuration error", async () => {
-    const { credentials } = ctx;
-    const started = await ctx.client.startAsync(credentials, request('nf-path', 1));
-    const wrong = clientWith(sim, (p) => {
+    const { credentials } = rig.ctx;
+    const started = await rig.ctx.client.startAsync(credentials, request('nf-path', 1));
+    const wrong = clientWith(rig.sim, (p) => {
       p.endpoints.status.path = '/api/v1/async/operation/status/{externalReference}';
     });
     try {
@@ -95,13 +86,13 @@ describe("Sign'Stash: only the proxy's own 'operation not found' means the insta
   });
 
   it('reads a 404 ErrorResponse with another code than the profile names as a configuration error', async () => {
-    const { credentials } = ctx;
-    const other = clientWith(sim, (p) => {
+    const { credentials } = rig.ctx;
+    const other = clientWith(rig.sim, (p) => {
       p.errors.operationNotFound.errorCode = '9.9.9';
     });
     try {
       const err = await other
-        .status(credentials, { host: '127.0.0.1', port: sim.instances[0].port }, 'nf-never-started')
+        .status(credentials, { host: '127.0.0.1', port: rig.sim.instances[0].port }, 'nf-never-started')
         .catch((e: unknown) => e);
       assert.ok(err instanceof SignstashEndpointNotFoundError, String(err));
       assert.match(err.message, /error code 9\.0\.1/);
