@@ -162,6 +162,7 @@ describe("Sign'Stash: the owning instance restarts or disappears (real dev serve
       assert.ok(err.cause instanceof ApplicationFailure);
       assert.equal(err.cause.type, signstashFailureTypes.endpointNotFound);
       assert.match(err.cause.message, /not the proxy's "operation not found" answer \(a text\/html body/);
+      await recordHistory(env.client, started.workflowId, 'signstash-endpoint-not-found');
     } finally {
       owner.clearFaults();
     }
