@@ -5,6 +5,7 @@ import { signstashFailureTypes } from '../../src/contract/signstash';
 import {
   SignstashAccessDeniedError,
   SignstashApiError,
+  SignstashEndpointNotFoundError,
   SignstashMalformedResponseError,
   SignstashReferenceInUseError,
   SignstashServerError,
@@ -30,6 +31,14 @@ export function toApplicationFailure(err: unknown): unknown {
       type: signstashFailureTypes.requestRejected,
       nonRetryable: true,
       details,
+    });
+  }
+  if (err instanceof SignstashEndpointNotFoundError) {
+    return ApplicationFailure.create({
+      message: `${err.message}. Not counted as a lost instance: the operation may still be running at the proxy`,
+      type: signstashFailureTypes.endpointNotFound,
+      nonRetryable: true,
+      details: [{ httpStatus: err.httpStatus, errorCode: err.errorCode, contentType: err.contentType }],
     });
   }
   if (err instanceof SignstashReferenceInUseError) {

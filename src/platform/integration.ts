@@ -59,6 +59,8 @@ export interface IntegrationModule {
   title: string;
   taskQueue: string;
   createActivities(ctx: IntegrationContext): object;
+  /** Checks before the worker starts (configuration, the partner's published contract); a rejection stops the start. */
+  preflight?(ctx: IntegrationContext): Promise<void>;
   workerOptions?(
     ctx: IntegrationContext,
   ): Partial<

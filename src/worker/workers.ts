@@ -63,6 +63,7 @@ export interface StartWorkersOptions {
 /** One worker per integration task queue, all on one shared native connection. */
 export async function startWorkers(options: StartWorkersOptions): Promise<RunningWorkers> {
   const { ctx, integrations } = options;
+  for (const integration of integrations) await integration.preflight?.(ctx);
   // In development every worker would bundle the same sources again; bundle once and share the code.
   const source: WorkflowSource =
     'workflowsPath' in options.source && integrations.length > 1

@@ -21,6 +21,12 @@ export const signstashFailureTypes = {
   unknownClientService: 'SignstashUnknownClientService',
   /** The start could not be delivered after the configured attempts (5xx or unreachable load balancer). */
   startFailed: 'SignstashStartFailed',
+  /**
+   * A 404 that is not the proxy's own "operation not found" (a gateway's page, another error code, a path the proxy
+   * does not have): a configuration error (base URL, allow-list, gateway route, wire profile). Not retryable, and never
+   * taken as the instance having lost the operation, so it never causes a restart; the operation may still be running.
+   */
+  endpointNotFound: 'SignstashEndpointNotFound',
   /** The worker has no usable Sign'Stash configuration (SIGNSTASH_* variables). */
   notConfigured: 'SignstashNotConfigured',
   /**

@@ -20,7 +20,8 @@ import type {
   SignstashClientSettings,
 } from './model';
 import { TokenProvider } from './token-provider';
-import { paths } from './wire';
+import { paths, verifiedRequestFields, verifiedSignOperationLayout } from './wire';
+import { endpointPath, type WireProfile } from './wire-profile';
 
 interface CallOptions extends Omit<HttpRequest, 'body' | 'headers'> {
   /** A new body per attempt (a streamed body cannot be sent twice). */
@@ -37,8 +38,11 @@ interface CallOptions extends Omit<HttpRequest, 'body' | 'headers'> {
 export class SignstashClient {
   readonly http: HttpTransport;
   readonly tokens: TokenProvider;
+  /** Everything wire-specific about the async endpoints. */
+  readonly profile: WireProfile;
 
   constructor(readonly config: SignstashClientSettings) {
+    this.profile = config.wireProfile;
     this.http = new HttpTransport(config);
     this.tokens = new TokenProvider(this.http, config.tokenUrl, config.tokenRefreshMarginMs);
   }
@@ -56,16 +60,16 @@ export class SignstashClient {
     signal?: AbortSignal,
   ): Promise<AsyncStart> {
     const res = await this.call(credentials, this.config.baseUrl, {
-      method: 'POST',
-      path: paths.asyncStart,
-      body: () => signRequestBody(request),
+      method: this.profile.endpoints.start.method,
+      path: endpointPath(this.profile, 'start'),
+      body: () => signRequestBody(request, this.profile.request),
       contentType: 'application/json',
       headersTimeoutMs: this.config.transferTimeoutMs,
       bodyTimeoutMs: this.config.requestTimeoutMs,
       signal,
       what: "Sign'Stash async start",
     });
-    const operation = parseAsyncOperation(await this.json(res, this.config.baseUrl));
+    const operation = parseAsyncOperation(await this.json(res, this.config.baseUrl), this.profile);
     if (res.statusCode !== 202 && res.statusCode !== 200) {
       throw new SignstashMalformedResponseError(`Sign'Stash async start answered HTTP ${res.statusCode}`);
     }
@@ -83,16 +87,17 @@ export class SignstashClient {
   ): Promise<OperationStatusReport> {
     const origin = this.instanceOrigin(instance);
     const res = await this.call(credentials, origin, {
-      method: 'GET',
-      path: paths.asyncStatus(externalReference),
+      method: this.profile.endpoints.status.method,
+      path: endpointPath(this.profile, 'status', { externalReference }),
       signal,
       what: "Sign'Stash async status",
     });
-    const body = await this.json(res, origin);
+    const answer = await this.json(res, origin);
+    const body = this.profile.endpoints.status.answer === 'list' ? answer : [answer];
     if (!Array.isArray(body) || body.length === 0) {
       throw new SignstashMalformedResponseError("Sign'Stash async status is not a non-empty list of operations");
     }
-    const operations = body.map(parseAsyncOperation);
+    const operations = body.map((item) => parseAsyncOperation(item, this.profile));
     return { operations, newest: operations[0], retryAfterMs: parseRetryAfter(res.headers['retry-after']) };
   }
 
@@ -106,15 +111,15 @@ export class SignstashClient {
   ): Promise<SignResult<T>> {
     const origin = this.instanceOrigin(instance);
     const res = await this.call(credentials, origin, {
-      method: 'GET',
-      path: paths.asyncDetail(externalReference, true),
+      method: this.profile.endpoints.result.method,
+      path: endpointPath(this.profile, 'result', { externalReference, contentInResponse: true }),
       headersTimeoutMs: this.config.requestTimeoutMs,
       bodyTimeoutMs: this.config.requestTimeoutMs,
       signal,
       what: "Sign'Stash async result",
     });
     try {
-      return await readSignResult(res.body, store);
+      return await readSignResult(res.body, store, this.profile);
     } catch (err) {
       res.body.destroy();
       throw toUnreachable(origin, err);
@@ -131,7 +136,7 @@ export class SignstashClient {
     const res = await this.call(credentials, this.config.baseUrl, {
       method: 'POST',
       path: paths.syncSign,
-      body: () => signRequestBody(request),
+      body: () => signRequestBody(request, verifiedRequestFields),
       contentType: 'application/json',
       headersTimeoutMs: this.config.transferTimeoutMs,
       bodyTimeoutMs: this.config.transferTimeoutMs,
@@ -139,7 +144,7 @@ export class SignstashClient {
       what: "Sign'Stash sync sign",
     });
     try {
-      return await readSignResult(res.body, store);
+      return await readSignResult(res.body, store, verifiedSignOperationLayout);
     } catch (err) {
       res.body.destroy();
       throw toUnreachable(this.config.baseUrl, err);
@@ -148,7 +153,8 @@ export class SignstashClient {
 
   /**
    * Asks every allow-listed instance directly which of them holds operations under this reference (reconciling a
-   * start whose answer was lost). Instances that are unreachable or do not know it are skipped.
+   * start whose answer was lost). Instances that are unreachable or answer the proxy's "operation not found" are
+   * skipped; any other 404 is a configuration error and ends the search.
    */
   async locate(
     credentials: ClientServiceCredentials,
@@ -183,11 +189,17 @@ export class SignstashClient {
       const res = await this.http.request(origin, { ...options, headers, body: options.body?.() });
       if (res.statusCode >= 200 && res.statusCode < 300) return res;
       const raw = await res.body.json().catch(() => undefined);
+      const contentType = res.headers['content-type'];
       const error = classifyApiError(
-        res.statusCode,
-        isWireErrorResponse(raw) ? raw : undefined,
-        options.what,
-        parseRetryAfter(res.headers['retry-after']),
+        {
+          httpStatus: res.statusCode,
+          body: isWireErrorResponse(raw) ? raw : undefined,
+          what: options.what,
+          retryAfterMs: parseRetryAfter(res.headers['retry-after']),
+          path: options.path,
+          contentType: Array.isArray(contentType) ? contentType[0] : contentType,
+        },
+        this.profile.errors,
       );
       if (error instanceof SignstashTokenRejectedError) {
         this.tokens.invalidate(credentials.clientServiceId, token);

@@ -2,25 +2,20 @@ import { PassThrough } from 'node:stream';
 import { SignstashMalformedResponseError } from './errors';
 import { StreamingJsonParser, type StringStreamSink } from './json-stream';
 import type { AsyncOperation, SignDocument, SignedContentStore, SignRequest, SignResult } from './model';
-import {
-  base64ContentField,
-  documentListField,
-  signedContentField,
-  type WireAsyncOperation,
-  type WireErrorResponse,
-  type WireSignatureInfo,
-} from './wire';
+import { base64ContentField, type WireErrorResponse, type WireSignatureInfo } from './wire';
+import { documentSignStates, operationStates, stateOf, type WireProfile } from './wire-profile';
 
-const STATUSES = ['PENDING_EXECUTION', 'EXECUTED', 'EXECUTION_ERROR', 'EXECUTION_FAILED'];
-const SIGN_STATUSES = ['RECEIVED', 'SIGNED', 'ERROR_SIGNING'];
+/** Where a result body puts what the client reads: the async profile's, or the verified `SignOperation`'s. */
+export type ResultLayout = Pick<WireProfile, 'result' | 'document' | 'statusValues' | 'signStatusValues'>;
 
 /**
  * The request body as a stream: JSON text around each document's base64, encoded while it is read from its source,
  * so a batch of thousands of documents never sits in memory.
  */
-export async function* signRequestBody(request: SignRequest): AsyncGenerator<Buffer> {
+export async function* signRequestBody(request: SignRequest, names: WireProfile['request']): AsyncGenerator<Buffer> {
+  const returnContent = names.returnSignedContent === null ? '' : `${JSON.stringify(names.returnSignedContent)}:true,`;
   yield Buffer.from(
-    `{"externalReference":${JSON.stringify(request.externalReference)},"description":${JSON.stringify(request.description)},"returnSignedContent":true,"documents":[`,
+    `{${JSON.stringify(names.externalReference)}:${JSON.stringify(request.externalReference)},${JSON.stringify(names.description)}:${JSON.stringify(request.description)},${returnContent}${JSON.stringify(names.documents)}:[`,
   );
   for (const [i, doc] of request.documents.entries()) {
     yield Buffer.from(
@@ -49,34 +44,44 @@ function signatureInfo(doc: SignDocument): WireSignatureInfo {
   return info;
 }
 
-export function parseAsyncOperation(value: unknown): AsyncOperation {
-  const v = value as Partial<WireAsyncOperation> | undefined;
-  if (
-    typeof v !== 'object' ||
-    v === null ||
-    typeof v.id !== 'string' ||
-    typeof v.externalReference !== 'string' ||
-    !STATUSES.includes(v.status as string) ||
-    typeof v.host !== 'string' ||
-    v.host === '' ||
-    !Number.isInteger(v.port) ||
-    typeof v.documentCount !== 'number'
-  ) {
+/** An operation object as the profile names its fields; its status mapped to Ferje's. */
+export function parseAsyncOperation(value: unknown, profile: WireProfile): AsyncOperation {
+  const f = profile.operation;
+  const v = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+  const state = stateOf(profile.statusValues, v[f.status]);
+  const id = v[f.id];
+  const port = v[f.port];
+  const missing = [
+    typeof id === 'string' || typeof id === 'number' ? undefined : f.id,
+    typeof v[f.externalReference] === 'string' ? undefined : f.externalReference,
+    state ? undefined : f.status,
+    typeof v[f.host] === 'string' && v[f.host] !== '' ? undefined : f.host,
+    Number.isInteger(Number(port)) && port !== null && port !== '' ? undefined : f.port,
+    typeof v[f.documentCount] === 'number' ? undefined : f.documentCount,
+  ].filter((x) => x !== undefined);
+  if (missing.length > 0) {
     throw new SignstashMalformedResponseError(
-      "Sign'Stash answered with an AsyncOperation that lacks id, status, host or port",
+      `Sign'Stash answered with an operation whose ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing or not as profile ${profile.name} expects`,
     );
   }
+  const signedCount = f.signedCount === null ? undefined : v[f.signedCount];
+  const error = f.error === null ? undefined : v[f.error];
   return {
-    id: v.id,
-    externalReference: v.externalReference,
-    status: v.status!,
-    instance: { host: v.host, port: v.port! },
-    creationDate: String(v.creationDate ?? ''),
-    lastUpdateDate: String(v.lastUpdateDate ?? ''),
-    documentCount: v.documentCount,
-    ...(typeof v.signedCount === 'number' ? { signedCount: v.signedCount } : {}),
-    ...(v.error ? { error: v.error } : {}),
+    id: text(id),
+    externalReference: v[f.externalReference] as string,
+    status: operationStates[state!],
+    instance: { host: v[f.host] as string, port: Number(port) },
+    creationDate: text(v[f.creationDate]),
+    lastUpdateDate: f.lastUpdateDate === null ? '' : text(v[f.lastUpdateDate]),
+    documentCount: v[f.documentCount] as number,
+    ...(typeof signedCount === 'number' ? { signedCount } : {}),
+    ...(error ? { error: error as WireErrorResponse } : {}),
   };
+}
+
+/** A scalar JSON value as text ('' for anything else): ids and dates may come as strings or numbers. */
+function text(value: unknown): string {
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
 }
 
 /**
@@ -86,16 +91,16 @@ export function parseAsyncOperation(value: unknown): AsyncOperation {
 export async function readSignResult<T>(
   body: AsyncIterable<Buffer | string>,
   store: SignedContentStore<T>,
+  layout: ResultLayout,
 ): Promise<SignResult<T>> {
+  const r = layout.result;
+  const d = layout.document;
   const stored = new Map<number, Promise<T>>();
   let current: { pipe: PassThrough; carry: string } | undefined;
   let storeFailure: Error | undefined;
   const sink: StringStreamSink = {
     wants: (path) =>
-      path.length === 3 &&
-      path[0] === documentListField &&
-      typeof path[1] === 'number' &&
-      path[2] === signedContentField,
+      path.length === 3 && path[0] === r.documents && typeof path[1] === 'number' && path[2] === d.signedContent,
     start(path) {
       const index = path[1] as number;
       const pipe = new PassThrough();
@@ -140,33 +145,32 @@ export async function readSignResult<T>(
   }
   const storedValues = new Map<number, T>();
   for (const [index, promise] of stored) storedValues.set(index, await promise);
-  const list = parsed?.[documentListField];
-  if (
-    typeof parsed !== 'object' ||
-    parsed === null ||
-    !STATUSES.includes(parsed.status as string) ||
-    !Array.isArray(list)
-  ) {
-    throw new SignstashMalformedResponseError("Sign'Stash result lacks status or documentList");
+  const list = parsed?.[r.documents];
+  const state = stateOf(layout.statusValues, parsed?.[r.status]);
+  if (typeof parsed !== 'object' || parsed === null || !state || !Array.isArray(list)) {
+    throw new SignstashMalformedResponseError(`Sign'Stash result lacks ${r.status} or ${r.documents}`);
   }
+  const operationId = r.operationId === null ? undefined : parsed[r.operationId];
+  const error = r.error === null ? undefined : parsed[r.error];
   return {
-    operationNumber: Number(parsed.id),
-    ...(typeof parsed.asyncOperationId === 'string' ? { asyncOperationId: parsed.asyncOperationId } : {}),
-    status: parsed.status as SignResult<T>['status'],
-    ...(parsed.error ? { error: parsed.error as WireErrorResponse } : {}),
+    operationNumber: Number(parsed[r.operationNumber]),
+    ...(operationId !== undefined && operationId !== null ? { asyncOperationId: text(operationId) } : {}),
+    status: operationStates[state],
+    ...(error ? { error: error as WireErrorResponse } : {}),
     documents: list.map((raw, index) => {
-      const d = raw as Record<string, unknown>;
-      if (typeof d?.externalReference !== 'string' || !SIGN_STATUSES.includes(d.signStatus as string)) {
+      const doc = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+      const signState = stateOf(layout.signStatusValues, doc[d.signStatus]);
+      if (typeof doc[d.externalReference] !== 'string' || !signState) {
         throw new SignstashMalformedResponseError(
-          `Sign'Stash result document ${index} lacks externalReference or signStatus`,
+          `Sign'Stash result document ${index} lacks ${d.externalReference} or ${d.signStatus}`,
         );
       }
       return {
         index,
-        externalReference: d.externalReference,
-        contentType: typeof d.contentType === 'string' ? d.contentType : '',
-        signStatus: d.signStatus as SignResult<T>['documents'][number]['signStatus'],
-        ...(typeof d.signError === 'string' ? { signError: d.signError } : {}),
+        externalReference: doc[d.externalReference] as string,
+        contentType: typeof doc[d.contentType] === 'string' ? (doc[d.contentType] as string) : '',
+        signStatus: documentSignStates[signState],
+        ...(typeof doc[d.signError] === 'string' ? { signError: doc[d.signError] as string } : {}),
         ...(storedValues.has(index) ? { stored: storedValues.get(index) } : {}),
       };
     }),

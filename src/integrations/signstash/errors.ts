@@ -1,4 +1,5 @@
 import { errorCodes, type WireErrorResponse } from './wire';
+import type { WireProfile } from './wire-profile';
 
 /**
  * Every failure the Sign'Stash client raises. `retryable` says whether the same request may succeed later; the
@@ -45,9 +46,34 @@ export class SignstashAccessDeniedError extends SignstashApiError {
   override readonly name = 'SignstashAccessDeniedError';
 }
 
-/** 404 9.0.1: this instance does not know the reference (wrong instance, restarted without state, or expired). */
+/**
+ * The proxy's own "operation not found" (404 with the profile's error code in an `ErrorResponse`): this instance does
+ * not know the reference (wrong instance, restarted without state, or expired). The only answer that means "lost".
+ */
 export class SignstashOperationNotFoundError extends SignstashApiError {
   override readonly name = 'SignstashOperationNotFoundError';
+}
+
+/**
+ * Any other 404: an HTML page from a gateway, another error code, a path the proxy does not have. The request never
+ * reached an endpoint that knows operations, so nothing can be concluded about the operation: a configuration error
+ * (wrong base URL, wrong wire profile, a gateway route missing), never a reason to start the operation again.
+ */
+export class SignstashEndpointNotFoundError extends SignstashApiError {
+  override readonly name = 'SignstashEndpointNotFoundError';
+  constructor(
+    httpStatus: number,
+    body: WireErrorResponse | undefined,
+    what: string,
+    readonly path: string,
+    readonly contentType: string | undefined,
+  ) {
+    super(httpStatus, body, what);
+    this.message =
+      `${what}: HTTP 404 from ${path} is not the proxy's "operation not found" answer ` +
+      `(${body ? `error code ${body.errorCode}` : `a ${contentType ?? 'untyped'} body without the product's ErrorResponse`}); ` +
+      'check the base URL, the allow-listed instances, the gateway and the wire profile';
+  }
 }
 
 /** 409 9.0.2: the result was asked for before the operation became final. */
@@ -99,13 +125,22 @@ export class SignstashMalformedResponseError extends SignstashError {
   readonly retryable = false;
 }
 
-/** Maps a non-2xx answer to the precise error class, following the product's quirks (§7, §9.6). */
-export function classifyApiError(
-  httpStatus: number,
-  body: WireErrorResponse | undefined,
-  what: string,
-  retryAfterMs?: number,
-): SignstashApiError {
+export interface FailedAnswer {
+  httpStatus: number;
+  body: WireErrorResponse | undefined;
+  what: string;
+  retryAfterMs?: number;
+  /** The request path and the answer's content type, for a 404 that says which endpoint is missing. */
+  path: string;
+  contentType?: string;
+}
+
+/**
+ * Maps a non-2xx answer to the precise error class, following the product's quirks (§7) and the profile's error codes
+ * (§9.6; without `errors`, for endpoints that know no operations, no answer means "operation not found" or "pending").
+ */
+export function classifyApiError(answer: FailedAnswer, errors?: WireProfile['errors']): SignstashApiError {
+  const { httpStatus, body, what, retryAfterMs } = answer;
   const code = body?.errorCode;
   if (httpStatus === 401 && (code === undefined || !code.startsWith('1.'))) {
     return new SignstashTokenRejectedError(httpStatus, body, what);
@@ -114,9 +149,12 @@ export function classifyApiError(
     return new SignstashTokenRejectedError(httpStatus, body, what);
   if (httpStatus === 409 && code === errorCodes.alreadyExists)
     return new SignstashReferenceInUseError(httpStatus, body, what);
-  if (httpStatus === 409 && code === errorCodes.notFinal)
+  if (errors && httpStatus === errors.notFinal.httpStatus && code === errors.notFinal.errorCode)
     return new SignstashOperationPendingError(httpStatus, body, what);
-  if (httpStatus === 404) return new SignstashOperationNotFoundError(httpStatus, body, what);
+  if (errors && httpStatus === errors.operationNotFound.httpStatus && code === errors.operationNotFound.errorCode)
+    return new SignstashOperationNotFoundError(httpStatus, body, what);
+  if (httpStatus === 404)
+    return new SignstashEndpointNotFoundError(httpStatus, body, what, answer.path, answer.contentType);
   if (httpStatus === 401 || httpStatus === 403) return new SignstashAccessDeniedError(httpStatus, body, what);
   if (
     httpStatus === 500 &&

@@ -8,6 +8,7 @@ import type {
 } from '../../contract/signstash';
 import type { InstanceAllowList } from './allow-list';
 import type { WireErrorResponse } from './wire';
+import type { WireProfile } from './wire-profile';
 
 /** Where a document's bytes come from; opened once per transmission, so a retried request streams it again. */
 export interface DocumentContentSource {
@@ -159,4 +160,6 @@ export interface SignstashClientSettings {
   /** Upper bound for start and result transfers (large batches). */
   transferTimeoutMs: number;
   connectionsPerOrigin: number;
+  /** The async endpoints, fields and values (default: ./wire-profiles/ferje-default.json). */
+  wireProfile: WireProfile;
 }

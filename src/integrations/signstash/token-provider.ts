@@ -69,7 +69,12 @@ export class TokenProvider {
       );
     }
     if (res.statusCode !== 200) {
-      throw classifyApiError(res.statusCode, isWireErrorResponse(body) ? body : undefined, "Sign'Stash token endpoint");
+      throw classifyApiError({
+        httpStatus: res.statusCode,
+        body: isWireErrorResponse(body) ? body : undefined,
+        what: "Sign'Stash token endpoint",
+        path: tokenPath,
+      });
     }
     const token = body as Partial<WireTokenResponse> | undefined;
     if (typeof token?.access_token !== 'string' || typeof token.expires_in !== 'number' || token.expires_in <= 0) {

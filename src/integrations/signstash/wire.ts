@@ -1,11 +1,10 @@
 /**
- * THE one place where the client (and its simulator) spell Sign'Stash's HTTP surface: paths, headers and JSON field
- * names. §4-§8 of the spec are verified product facts; the async endpoints and their JSON (§9) are OUR contract,
- * chosen because the product only documents them in each proxy's Swagger UI. When a live proxy confirms the real
- * async contract, change this file (and its parse functions) only.
+ * The verified half of Sign'Stash's HTTP surface (spec §3-§7): the sync endpoint, the token endpoint, error codes and
+ * the JSON of `SignRequestBase64Document`, `SignOperation` and `ErrorResponse`. The async endpoints and their JSON are
+ * OUR guess (§9) and therefore data: a wire profile (./wire-profile.ts, default ./wire-profiles/ferje-default.json).
  */
 
-/** Context path of the proxy (verified) and of the SaaS. */
+/** Context path of the proxy (verified). */
 export const proxyBasePath = '/signstash/einvoice-integration-client-ws';
 /** OAuth2 token endpoint on the SaaS domain (verified). */
 export const tokenPath = '/oauth2/authorization-server/oauth/token';
@@ -13,28 +12,36 @@ export const tokenPath = '/oauth2/authorization-server/oauth/token';
 export const paths = {
   /** Verified: synchronous signing (returns `SignOperation` with `signedContent`). */
   syncSign: `${proxyBasePath}/api/v0/document/sign/base64/`,
-  /** OURS: registers an async operation; 202 with an `AsyncOperation`. */
-  asyncStart: `${proxyBasePath}/api/v0/async/document/sign/base64`,
-  /** OURS: `AsyncOperation[]`, newest first. */
-  asyncStatus: (externalReference: string) =>
-    `${proxyBasePath}/api/v0/async/operation/status/${encodeURIComponent(externalReference)}`,
-  /** OURS: `AsyncSignResult` once final; 409 9.0.2 while pending. */
-  asyncDetail: (externalReference: string, contentInResponse: boolean) =>
-    `${proxyBasePath}/api/v0/async/operation/sign/detail/${encodeURIComponent(externalReference)}/contentInResponse/${contentInResponse}`,
 } as const;
 
-/** Route patterns the simulator matches (trailing slash optional, as in the product's samples). */
-export const routePatterns = {
-  syncSign: new RegExp(`^${proxyBasePath}/api/v0/document/sign/base64/?$`),
-  asyncStart: new RegExp(`^${proxyBasePath}/api/v0/async/document/sign/base64/?$`),
-  asyncStatus: new RegExp(`^${proxyBasePath}/api/v0/async/operation/status/([^/]+)/?$`),
-  asyncDetail: new RegExp(
-    `^${proxyBasePath}/api/v0/async/operation/sign/detail/([^/]+)/contentInResponse/(true|false)/?$`,
-  ),
-  token: new RegExp(`^${tokenPath}/?$`),
+/** Where the JSON of a verified `SignOperation` (the sync answer) puts what the client reads. */
+export const verifiedSignOperationLayout = {
+  result: { operationNumber: 'id', operationId: null, status: 'status', documents: 'documentList', error: null },
+  document: {
+    externalReference: 'externalReference',
+    contentType: 'contentType',
+    signStatus: 'signStatus',
+    signError: 'signError',
+    signedContent: 'signedContent',
+  },
+  statusValues: {
+    pending: 'PENDING_EXECUTION',
+    executed: 'EXECUTED',
+    executionError: 'EXECUTION_ERROR',
+    executionFailed: 'EXECUTION_FAILED',
+  },
+  signStatusValues: { received: 'RECEIVED', signed: 'SIGNED', errorSigning: 'ERROR_SIGNING' },
 } as const;
 
-/** Product error codes (verified, §7) and ours (`9.x`, §9.6). */
+/** Top-level field names of the verified `SignRequestBase64Document` (§5). */
+export const verifiedRequestFields = {
+  externalReference: 'externalReference',
+  description: 'description',
+  documents: 'documents',
+  returnSignedContent: 'returnSignedContent',
+} as const;
+
+/** Product error codes (verified, §7). Ours (`9.x`, §9.6) are in the wire profile. */
 export const errorCodes = {
   unhandled: '0.0.1',
   mandatoryMissing: '0.0.2',
@@ -51,8 +58,6 @@ export const errorCodes = {
   secretTooWeak: '1.1.4',
   issuerInactive: '1.2.0',
   partnerInactive: '1.3.0',
-  unknownReference: '9.0.1',
-  notFinal: '9.0.2',
 } as const;
 
 /** `ErrorResponse` (verified). */
@@ -73,20 +78,6 @@ export interface WireTokenResponse {
 
 export type WireOperationStatus = 'PENDING_EXECUTION' | 'EXECUTED' | 'EXECUTION_ERROR' | 'EXECUTION_FAILED';
 
-/** `AsyncOperation` (OURS, §9.2). */
-export interface WireAsyncOperation {
-  id: string;
-  externalReference: string;
-  status: WireOperationStatus;
-  host: string;
-  port: number;
-  creationDate: string;
-  lastUpdateDate: string;
-  documentCount: number;
-  signedCount?: number;
-  error?: WireErrorResponse;
-}
-
 /** `DocumentResponse` (verified, the fields we use). */
 export interface WireDocumentResponse {
   externalReference: string;
@@ -98,7 +89,7 @@ export interface WireDocumentResponse {
   contentLength?: number;
 }
 
-/** `SignOperation` (verified) and `AsyncSignResult` (OURS: plus asyncOperationId, host, port). */
+/** `SignOperation` (verified). */
 export interface WireSignOperation {
   id: number;
   type?: string;
@@ -107,12 +98,6 @@ export interface WireSignOperation {
   creationDate?: string;
   documentList: WireDocumentResponse[];
   executionTime?: number;
-}
-export interface WireAsyncSignResult extends WireSignOperation {
-  asyncOperationId: string;
-  host: string;
-  port: number;
-  error?: WireErrorResponse;
 }
 
 /** `SignRequestBase64Document` (verified field names, §5). */
@@ -135,7 +120,5 @@ export interface WireSignatureInfo {
   advancedSignatureInfo?: Record<string, unknown>;
 }
 
-/** The JSON key inside `documentList[i]` whose value is streamed into the blob store instead of into memory. */
-export const signedContentField = 'signedContent';
-export const documentListField = 'documentList';
+/** The JSON key inside a document request whose value is streamed from the blob store. */
 export const base64ContentField = 'base64Content';

@@ -3,12 +3,15 @@ import { ConfigError, envInt, envOptional, envString, envUrl, type Env } from '.
 import type { SignatureOperationPolicy } from '../../contract/signstash';
 import { InstanceAllowList } from '../../integrations/signstash/allow-list';
 import type { ClientServiceCredentials, SignstashClientSettings } from '../../integrations/signstash/model';
+import { loadWireProfile } from '../../integrations/signstash/wire-profile';
 
 /** Everything the Sign'Stash activities read from the environment (see docs/signstash.md for each variable). */
 export interface SignstashConfig extends SignstashClientSettings {
   credentials: Map<string, ClientServiceCredentials>;
   /** Tolerated difference between our clock and the proxy's when adopting an operation after a crashed start. */
   clockSkewMs: number;
+  /** Where the proxy publishes its OpenAPI document; unset: the Spring defaults under the proxy's base are tried. */
+  openApiUrl: string | undefined;
   /** The deployment's policy; a caller's `options` override some of it (activities/signstash/prepare.ts). */
   defaults: SignatureOperationPolicy;
 }
@@ -34,6 +37,8 @@ export function loadSignstashConfig(env: Env): SignstashConfig {
     transferTimeoutMs: seconds('SIGNSTASH_TRANSFER_TIMEOUT_SECONDS', 600),
     connectionsPerOrigin: envInt(env, 'SIGNSTASH_CONNECTIONS_PER_INSTANCE', 16, { min: 1, max: 256 }),
     clockSkewMs: seconds('SIGNSTASH_CLOCK_SKEW_SECONDS', 300, 0),
+    wireProfile: loadWireProfile(envOptional(env, 'SIGNSTASH_WIRE_PROFILE')),
+    openApiUrl: envOptional(env, 'SIGNSTASH_OPENAPI_URL'),
     defaults: {
       onInstanceLost,
       instanceLostAfterMs: seconds('SIGNSTASH_INSTANCE_LOST_AFTER_SECONDS', 600),

@@ -2,7 +2,9 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import path from 'node:path';
 import { BodyTooLargeError, closeServer, listen, readBody, sendJson } from '../../http/server-utils';
-import { errorCodes, paths, routePatterns, type WireSignRequest } from '../../integrations/signstash/wire';
+import { errorCodes, type WireSignRequest } from '../../integrations/signstash/wire';
+import { simulatorOpenApi } from './openapi';
+import { routePatterns, simulatorErrorCodes, simulatorPaths } from './routes';
 import {
   asyncOperationView,
   createOperation,
@@ -25,8 +27,16 @@ export const viaLoadBalancerHeader = 'x-signstash-sim-via-lb';
  * `accept-then-drop`: a start is registered, then the connection is cut before the answer (lost response).
  * `accept-then-stall`: the request is handled, but the answer leaves only after `STALL_MS` (a slow upload or a busy
  * proxy), so a test can kill the caller while the call is in flight.
+ * `gateway-404`: a reverse proxy in front of the instance answers its own HTML 404 page (a missing route, a
+ * redeployed backend): the request never reaches the proxy, so it says nothing about the operation.
  */
-export type InjectedFault = 'http-500' | 'drop' | 'malformed' | 'accept-then-drop' | 'accept-then-stall';
+export type InjectedFault =
+  'http-500' | 'drop' | 'malformed' | 'accept-then-drop' | 'accept-then-stall' | 'gateway-404';
+
+/** What nginx answers for a location it has no route for (its default error page). */
+export const gateway404Page =
+  '<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>\r\n' +
+  '<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n';
 
 export const STALL_MS = 4000;
 
@@ -171,6 +181,15 @@ export class SimulatedInstance {
       return;
     }
     if (fault === 'http-500') return sendJson(res, 500, productError(500, errorCodes.unhandled, 'injected fault').body);
+    if (fault === 'gateway-404') {
+      res.writeHead(404, { 'content-type': 'text/html', server: 'nginx' });
+      res.end(gateway404Page);
+      return;
+    }
+    if (req.method === 'GET' && routePatterns.openApi.test(pathname) && this.shared.options.publishOpenApi) {
+      // springdoc serves the document without authentication (it is what the Swagger UI loads).
+      return sendJson(res, 200, simulatorOpenApi(`http://${this.advertisedHost}:${this.advertisedPort}`));
+    }
     if (fault === 'malformed') {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end('{"id": ');
@@ -196,7 +215,8 @@ export class SimulatedInstance {
         this.stats.detailCalls++;
         return this.detail(res, decodeURIComponent(detail[1]), detail[2] === 'true', clientServiceId, viaLb);
       }
-      sendJson(res, 404, { error: 'Not Found', path: pathname });
+      // Spring Boot's answer for a path no controller maps (DefaultErrorAttributes): not the product's ErrorResponse.
+      sendJson(res, 404, { timestamp: new Date().toISOString(), status: 404, error: 'Not Found', path: pathname });
     } catch (err) {
       if (err instanceof ProductError) {
         if (err.httpStatus === 401) this.stats.unauthorized++;
@@ -250,7 +270,7 @@ export class SimulatedInstance {
     this.save(op);
     const view = asyncOperationView(op, this.advertisedHost, this.advertisedPort, now);
     sendJson(res, 202, view, {
-      location: `http://${this.advertisedHost}:${this.advertisedPort}${paths.asyncStatus(op.externalReference)}`,
+      location: `http://${this.advertisedHost}:${this.advertisedPort}${simulatorPaths.asyncStatus(op.externalReference)}`,
       'retry-after': String(this.shared.options.retryAfterSeconds),
     });
     if (plan.scenario === 'crash-instance') this.forgetState();
@@ -264,6 +284,10 @@ export class SimulatedInstance {
   ): Promise<void> {
     this.stats.syncCalls++;
     const request = await this.readRequest(req);
+    // The SaaS behind every proxy keeps the references it has seen (spec §5: reusing one gives 409 0.0.7).
+    if (!this.shared.rememberSaasReference(clientServiceId, request.externalReference)) {
+      throw productError(409, errorCodes.alreadyExists, 'externalReference already exists');
+    }
     const now = this.shared.now();
     const op = createOperation(
       request,
@@ -285,7 +309,7 @@ export class SimulatedInstance {
   private notFound(externalReference: string, viaLb: boolean): never {
     this.stats.notFound++;
     if (!viaLb && this.shared.ownedElsewhere(externalReference, this.index)) this.stats.wrongInstanceCalls++;
-    throw productError(404, errorCodes.unknownReference, 'no operation for this externalReference');
+    throw productError(404, simulatorErrorCodes.unknownReference, 'no operation for this externalReference');
   }
 
   private statusList(res: ServerResponse, externalReference: string, clientServiceId: string, viaLb: boolean): void {
@@ -309,7 +333,7 @@ export class SimulatedInstance {
     if (!newest) this.notFound(externalReference, viaLb);
     const now = this.shared.now();
     if (statusAt(newest, now) === 'PENDING_EXECUTION') {
-      throw productError(409, errorCodes.notFinal, 'operation is still PENDING_EXECUTION');
+      throw productError(409, simulatorErrorCodes.notFinal, 'operation is still PENDING_EXECUTION');
     }
     sendJson(res, 200, signResultView(newest, this.advertisedHost, this.advertisedPort, withContent, now));
   }

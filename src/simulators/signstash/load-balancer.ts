@@ -1,6 +1,6 @@
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import { closeServer, listen, sendJson } from '../../http/server-utils';
-import { routePatterns } from '../../integrations/signstash/wire';
+import { routePatterns } from './routes';
 import { viaLoadBalancerHeader, type SimulatedInstance } from './instance';
 
 /**
@@ -27,7 +27,9 @@ export class SimulatedLoadBalancer {
       void (async () => {
         const pathname = new URL(req.url ?? '/', 'http://x').pathname;
         if (routePatterns.asyncStart.test(pathname) || routePatterns.syncSign.test(pathname)) this.starts++;
-        else this.followUpCalls++;
+        else if (routePatterns.asyncStatus.test(pathname) || routePatterns.asyncDetail.test(pathname)) {
+          this.followUpCalls++;
+        }
         const chunks: Buffer[] = [];
         for await (const chunk of req) chunks.push(chunk as Buffer);
         const body = Buffer.concat(chunks);

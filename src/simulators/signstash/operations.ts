@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type {
-  WireAsyncOperation,
-  WireAsyncSignResult,
   WireDocumentResponse,
   WireErrorResponse,
   WireOperationStatus,
   WireSignRequest,
 } from '../../integrations/signstash/wire';
 import { errorCodes } from '../../integrations/signstash/wire';
+import { simulatorErrorCodes, type WireAsyncOperation, type WireAsyncSignResult } from './routes';
 
 /** Outcome chosen for an operation: by `X-Mock-Scenario`, a planned scenario, or `ok`. */
 export type Scenario = 'ok' | 'partial' | 'fail' | 'slow' | 'token-409' | 'crash-instance';
@@ -59,8 +58,8 @@ const descriptions: Record<string, string> = {
   [errorCodes.alreadyExists]: 'Already exists.',
   [errorCodes.tokenInvalid]: 'Access token expired or invalid.',
   [errorCodes.licenceInvalid]: 'Invalid or missing license.',
-  [errorCodes.unknownReference]: 'Operation not found.',
-  [errorCodes.notFinal]: 'Operation is not finished.',
+  [simulatorErrorCodes.unknownReference]: 'Operation not found.',
+  [simulatorErrorCodes.notFinal]: 'Operation is not finished.',
 };
 
 export function productError(httpStatus: number, errorCode: string, causeMessage: string): ProductError {

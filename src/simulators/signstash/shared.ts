@@ -15,6 +15,8 @@ export interface SimulatorTimingOptions {
   tokenTtlSeconds: number;
   /** `409`: stale tokens get the proxy's 409 0.0.10 instead of 401 invalid_token (a product quirk). */
   tokenErrorMode: '401' | '409';
+  /** Whether instances publish their OpenAPI document at `<context path>/v3/api-docs` (springdoc's default). */
+  publishOpenApi: boolean;
 }
 
 /**
@@ -24,6 +26,8 @@ export interface SimulatorTimingOptions {
 export class SimulatorShared {
   private saasIds = 1000;
   private readonly plans = new Map<string, OperationPlan>();
+  /** References the SaaS has seen from sync signing, per client service (shared by every proxy, like the SaaS). */
+  private readonly saasReferences = new Set<string>();
   ownedElsewhere: (externalReference: string, askingIndex: number) => boolean = () => false;
   now: () => number = Date.now;
 
@@ -39,6 +43,14 @@ export class SimulatorShared {
 
   nextSaasId(): number {
     return ++this.saasIds;
+  }
+
+  /** False when the SaaS already knows this reference for the client service (the caller answers 409 0.0.7). */
+  rememberSaasReference(clientServiceId: string, externalReference: string): boolean {
+    const key = `${clientServiceId}\u0000${externalReference}`;
+    if (this.saasReferences.has(key)) return false;
+    this.saasReferences.add(key);
+    return true;
   }
 
   plan(externalReference: string, plan: OperationPlan): void {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { proxyBasePath } from '../../integrations/signstash/wire';
 import { SimulatedInstance, type InstanceStats } from './instance';
 import { SimulatedLoadBalancer } from './load-balancer';
 import type { OperationPlan } from './operations';
@@ -70,6 +71,7 @@ export class SignstashSimulator {
         maxDocuments: options.maxDocuments ?? 2500,
         tokenTtlSeconds: options.tokenTtlSeconds ?? 86399,
         tokenErrorMode: options.tokenErrorMode ?? '401',
+        publishOpenApi: options.publishOpenApi ?? true,
       },
       new TokenSigner(randomBytes(32)),
       this.clientServicesFile,
@@ -112,6 +114,11 @@ export class SignstashSimulator {
 
   get tokenUrl(): string {
     return `http://${this.host}:${this.tokenServer.port}`;
+  }
+
+  /** Where the instances publish their OpenAPI document (the balancer forwards it to one of them). */
+  get openApiUrl(): string {
+    return `${this.baseUrl}${proxyBasePath}/v3/api-docs`;
   }
 
   instanceUrls(): string[] {

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { closeServer, listen, readBody, sendJson } from '../../http/server-utils';
-import { routePatterns } from '../../integrations/signstash/wire';
+import { routePatterns } from './routes';
 import type { SimulatorShared } from './shared';
 
 /** The SaaS's OAuth2 client-credentials endpoint (§3, §9.5). Counts the tokens it issues. */

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
+import { ApplicationFailure } from '@temporalio/common';
+import { toApplicationFailure } from '../../../activities/signstash/failures';
+import { signstashFailureTypes } from '../../../src/contract/signstash';
 import {
   SignstashAccessDeniedError,
   SignstashOperationNotFoundError,
@@ -9,27 +12,17 @@ import {
   SignstashValidationError,
 } from '../../../src/integrations/signstash/errors';
 import { DocumentContent, SignRequestBuilder } from '../../../src/integrations/signstash/model';
-import type { SignstashSimulator } from '../../../src/simulators/signstash';
-import { clientFor, collect, request, startSimulator, until } from './helpers';
+import { clientFor, collect, request, startSimulator, until, useSimulatorWithClient } from './helpers';
 
 describe("Sign'Stash client against the simulator (real HTTP)", () => {
-  let sim: SignstashSimulator;
-  let ctx: ReturnType<typeof clientFor>;
-  before(async () => {
-    sim = await startSimulator({ instances: 2 });
-    ctx = clientFor(sim);
-  });
-  after(async () => {
-    await ctx.client.close();
-    await sim.stop();
-  });
+  const rig = useSimulatorWithClient();
 
   it('starts through the load balancer, follows up only on the owning instance, and streams the result', async () => {
-    const { client, credentials } = ctx;
+    const { client, credentials } = rig.ctx;
     const started = await client.startAsync(credentials, request('unit-happy', 3));
     assert.equal(started.operation.status, 'PENDING_EXECUTION');
     assert.equal(started.retryAfterMs, 1000);
-    const owner = sim.ownerOf('unit-happy');
+    const owner = rig.sim.ownerOf('unit-happy');
     assert.ok(owner);
     assert.equal(started.operation.instance.port, owner.port);
     await assert.rejects(
@@ -49,24 +42,24 @@ describe("Sign'Stash client against the simulator (real HTTP)", () => {
       assert.equal(doc.signStatus, 'SIGNED');
       assert.match(doc.stored!.toString('latin1'), new RegExp(`%SIGNSTASH-MOCK PAdES ${doc.externalReference}\\n$`));
     }
-    assert.equal(sim.stats().wrongInstanceCalls, 0);
-    assert.equal(sim.stats().tokenRequests, 1, 'one token for every call of the process');
+    assert.equal(rig.sim.stats().wrongInstanceCalls, 0);
+    assert.equal(rig.sim.stats().tokenRequests, 1, 'one token for every call of the process');
   });
 
   it('answers 404 from an instance that does not own the reference (and the simulator counts it)', async () => {
-    const { client, credentials } = ctx;
+    const { client, credentials } = rig.ctx;
     const started = await client.startAsync(credentials, request('unit-wrong', 1));
-    const other = sim.instances.find((i) => i.port !== started.operation.instance.port)!;
+    const other = rig.sim.instances.find((i) => i.port !== started.operation.instance.port)!;
     await assert.rejects(
       client.status(credentials, { host: '127.0.0.1', port: other.port }, 'unit-wrong'),
       SignstashOperationNotFoundError,
     );
-    assert.equal(sim.stats().wrongInstanceCalls, 1);
+    assert.equal(rig.sim.stats().wrongInstanceCalls, 1);
     other.stats.wrongInstanceCalls = 0;
   });
 
   it('maps the product quirks: validation as 500, reused reference as 409 0.0.7, bad token as 409 0.0.10', async () => {
-    const { client, credentials } = ctx;
+    const { client, credentials } = rig.ctx;
     const bad = SignRequestBuilder.forReference('unit-bad')
       .description('x')
       .addDocument({
@@ -89,15 +82,15 @@ describe("Sign'Stash client against the simulator (real HTTP)", () => {
     const conflicts = [second, third].filter((e) => e instanceof SignstashReferenceInUseError);
     assert.equal(conflicts.length, 1, 'exactly one of the next two starts hits the owning instance');
 
-    sim.shared.options.tokenErrorMode = '409';
+    rig.sim.shared.options.tokenErrorMode = '409';
     try {
-      sim.invalidateTokens();
-      const before = sim.stats().tokenRequests;
+      rig.sim.invalidateTokens();
+      const before = rig.sim.stats().tokenRequests;
       const started = await client.startAsync(credentials, request('unit-token409', 1));
       assert.equal(started.operation.status, 'PENDING_EXECUTION');
-      assert.equal(sim.stats().tokenRequests, before + 1, 'refetched once after 409 0.0.10');
+      assert.equal(rig.sim.stats().tokenRequests, before + 1, 'refetched once after 409 0.0.10');
     } finally {
-      sim.shared.options.tokenErrorMode = '401';
+      rig.sim.shared.options.tokenErrorMode = '401';
     }
   });
 
@@ -115,7 +108,7 @@ describe("Sign'Stash client against the simulator (real HTTP)", () => {
   });
 
   it('refuses wrong credentials with a typed error', async () => {
-    const { client } = ctx;
+    const { client } = rig.ctx;
     const err = await client
       .startAsync({ clientServiceId: 'PRT.1-PRT.2-unknown', secret: 'wrong' }, request('unit-creds', 1))
       .catch((e: unknown) => e);
@@ -123,9 +116,33 @@ describe("Sign'Stash client against the simulator (real HTTP)", () => {
   });
 
   it('signs synchronously for small batches', async () => {
-    const { client, credentials } = ctx;
+    const { client, credentials } = rig.ctx;
     const result = await client.signSync(credentials, request('unit-sync', 2), collect);
     assert.equal(result.status, 'EXECUTED');
     assert.equal(result.documents.filter((d) => d.stored?.toString('latin1').includes('%SIGNSTASH-MOCK')).length, 2);
+  });
+
+  it('gets 409 0.0.7 from the sync endpoint for a reused reference, on any instance, as the SaaS answers', async () => {
+    const { client, credentials } = rig.ctx;
+    const syncCalls = (): number[] => rig.sim.instances.map((i) => i.stats.syncCalls);
+    const atFirst = syncCalls();
+    await client.signSync(credentials, request('unit-sync-reused', 1), collect);
+    const afterFirst = syncCalls();
+    const err = await client.signSync(credentials, request('unit-sync-reused', 1), collect).catch((e: unknown) => e);
+    const afterSecond = syncCalls();
+    const served = (a: number[], b: number[]): number => b.findIndex((n, i) => n !== a[i]);
+    // Round robin: the second call reached the other instance; the SaaS behind both remembers the reference.
+    assert.notEqual(served(atFirst, afterFirst), served(afterFirst, afterSecond));
+    assert.ok(err instanceof SignstashReferenceInUseError, String(err));
+    assert.equal(err.httpStatus, 409);
+    assert.deepEqual(err.body, {
+      errorCode: '0.0.7',
+      errorCodeDescription: 'Already exists.',
+      causeMessage: 'externalReference already exists',
+    });
+    const failure = toApplicationFailure(err);
+    assert.ok(failure instanceof ApplicationFailure);
+    assert.equal(failure.type, signstashFailureTypes.referenceInUse);
+    assert.equal(failure.nonRetryable, true);
   });
 });

@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import { parseRetryAfter, readSignResult, signRequestBody } from '../../../src/integrations/signstash/codec';
 import { JsonSyntaxError, StreamingJsonParser } from '../../../src/integrations/signstash/json-stream';
 import { DocumentContent, SignRequestBuilder } from '../../../src/integrations/signstash/model';
+import { defaultWireProfile } from '../../../src/integrations/signstash/wire-profile';
 
 /** Splits text into pieces of varying size, so every token boundary is exercised somewhere. */
 async function* pieces(text: string | Buffer, sizes = [1, 7, 64, 3, 1024, 13, 16384]): AsyncGenerator<Buffer> {
@@ -49,7 +50,7 @@ describe("Sign'Stash codec", () => {
         { externalReference: 'd', signedContent: docs[1].toString('base64'), signStatus: 'SIGNED' },
       ],
     });
-    const result = await readSignResult(pieces(body), slowCollect);
+    const result = await readSignResult(pieces(body), slowCollect, defaultWireProfile);
     assert.equal(result.operationNumber, 42);
     assert.equal(result.asyncOperationId, 'op-1');
     assert.deepEqual(
@@ -115,7 +116,7 @@ describe("Sign'Stash codec", () => {
       })
       .build();
     const chunks: Buffer[] = [];
-    for await (const chunk of signRequestBody(request)) chunks.push(chunk);
+    for await (const chunk of signRequestBody(request, defaultWireProfile.request)) chunks.push(chunk);
     const parsed = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
       description: string;
       documents: { documentRequest: { base64Content: string }; signatureInfo: { signatureType: string } }[];

@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { after, before } from 'node:test';
 import type { ClientServiceCredentials } from '../../../src/integrations/signstash/model';
 import { loadSignstashConfig } from '../../../src/modules/signstash/config';
 import { SignstashClient } from '../../../src/integrations/signstash/client';
@@ -60,4 +61,18 @@ export async function until<T>(fn: () => Promise<T | undefined>, timeoutMs = 10_
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** A two-instance simulator and a client of it for the enclosing `describe` (started before, stopped after). */
+export function useSimulatorWithClient(): { sim: SignstashSimulator; ctx: ReturnType<typeof clientFor> } {
+  const rig = {} as { sim: SignstashSimulator; ctx: ReturnType<typeof clientFor> };
+  before(async () => {
+    rig.sim = await startSimulator({ instances: 2 });
+    rig.ctx = clientFor(rig.sim);
+  });
+  after(async () => {
+    await rig.ctx.client.close();
+    await rig.sim.stop();
+  });
+  return rig;
 }

@@ -142,6 +142,34 @@ describe("Sign'Stash: the owning instance restarts or disappears (real dev serve
     assert.equal(result.instanceLoss.restarts[0].reason, 'unknown-operation');
     assert.equal(result.placement.externalReference, `${ref}-R2`);
   });
+
+  it("never restarts on a gateway's 404 page: fails SignstashEndpointNotFound, the operation left running", async () => {
+    const ref = uniqueReference('gateway404');
+    rig.sim.plan(ref, { scenario: 'slow' });
+    const startsBefore = rig.sim.stats().starts;
+    const started = await rig.start({
+      clientServiceId: rig.clientServiceId,
+      externalReference: ref,
+      description: 'A gateway answers 404 for the instance',
+      documents: pdfDocuments(ref, 1),
+      options: { instanceLostAfterSeconds: 1, onInstanceLost: 'restart' },
+    });
+    const owner = await ownerOnceStarted(rig, env, started.workflowId);
+    owner.injectFaults('gateway-404', 1000);
+    try {
+      const err = await started.result().catch((e: unknown) => e);
+      assert.ok(err instanceof WorkflowFailedError, String(err));
+      assert.ok(err.cause instanceof ApplicationFailure);
+      assert.equal(err.cause.type, signstashFailureTypes.endpointNotFound);
+      assert.match(err.cause.message, /not the proxy's "operation not found" answer \(a text\/html body/);
+      await recordHistory(env.client, started.workflowId, 'signstash-endpoint-not-found');
+    } finally {
+      owner.clearFaults();
+    }
+    assert.equal(rig.sim.stats().starts, startsBefore + 1, 'one start: no restart under a derived reference');
+    assert.ok(!rig.sim.instances.some((i) => i.holds(`${ref}-R2`)));
+    assert.ok(owner.holds(ref), 'the operation is still at its instance');
+  });
 });
 
 describe("Sign'Stash: timeout and cancellation (real dev server)", () => {
