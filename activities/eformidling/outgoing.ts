@@ -51,7 +51,7 @@ export interface Inspection {
 export type SendOutcome = { kind: 'sent' } | { kind: 'already-exists'; inspection: Inspection };
 export type CreateOutcome = { kind: 'created' } | { kind: 'already-exists'; inspection: Inspection };
 
-function toStatusEntry(s: MessageStatusDto, source: StatusEntry['source']): StatusEntry {
+export function toStatusEntry(s: MessageStatusDto, source: StatusEntry['source']): StatusEntry {
   return {
     status: s.status,
     at: s.lastUpdate,

@@ -108,6 +108,7 @@ export function validateOutgoingWorkflowInput(input: unknown, ctx: ValidationCon
       const bounds = { ...eformidlingIntervalBounds, optional: true };
       checkDuration(problems, '/tracking/pollInitialInterval', input.tracking.pollInitialInterval, bounds);
       checkDuration(problems, '/tracking/pollMaxInterval', input.tracking.pollMaxInterval, bounds);
+      checkDuration(problems, '/tracking/sendEvidenceWindow', input.tracking.sendEvidenceWindow, bounds);
     }
   }
   if (input.expectedResponseDateTime !== undefined) {

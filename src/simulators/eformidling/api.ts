@@ -83,10 +83,8 @@ async function sendOutgoing(ctx: ApiContext, message: OutboxMessage): Promise<vo
     throw badRequest('TimeToLiveException', `Expected response date time ${ipTime(message.expiry)} has passed`);
   }
   await validateForSend(state, message);
-  if (message.sending) return;
-  message.sending = true;
-  state.stats.sends++;
-  state.startTransport(message, conv);
+  // Not idempotent, like the IP: every accepted send enqueues the message again.
+  state.enqueueSend(message, conv);
 }
 
 function createOutgoing(ctx: ApiContext, raw: unknown): OutboxMessage {
@@ -530,8 +528,7 @@ export const apiRoutes: Route[] = [
           'SubscriptionWithSameNameAndPushEndpointAlreadyExists',
           'Subscription with same name and push endpoint already exists',
         );
-      // The IP pings the endpoint before saving; a failing ping is only logged.
-      state.push(String(body.pushEndpoint), { createdTs: ipTime(), event: 'ping' });
+      await state.ping(String(body.pushEndpoint));
       const row = state.addSubscription({
         name: String(body.name),
         pushEndpoint: String(body.pushEndpoint),
@@ -567,10 +564,10 @@ export const apiRoutes: Route[] = [
       if (!sub) throw notFound('SubscriptionNotFoundException', `Subscription ${params[0]} not found`);
       const body = (await jsonBody(req)) as Partial<typeof sub>;
       const endpointChanged = body.pushEndpoint !== undefined && body.pushEndpoint !== sub.pushEndpoint;
+      if (endpointChanged) await state.ping(String(body.pushEndpoint));
       for (const key of ['name', 'pushEndpoint', 'resource', 'event', 'filter'] as const) {
         if (body[key] !== undefined && body[key] !== null) sub[key] = String(body[key]);
       }
-      if (endpointChanged) state.push(sub.pushEndpoint, { createdTs: ipTime(), event: 'ping' });
       sendEmpty(res, 200);
     },
   ],
