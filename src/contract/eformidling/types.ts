@@ -319,6 +319,21 @@ export interface InboxState {
   recentlyHanded: number;
   /** Signals whose argument was not an incoming hint: ignored and counted. */
   ignoredSignals?: number;
+  /** Whether the IP pushes webhooks to Ferje, as the last worker start found out (absent: not told yet). */
+  webhooks?: WebhookSubscriptionStatus;
+}
+
+/**
+ * The state of Ferje's webhook subscription at the IP, told to the inboxes at worker start. `refused`: the IP's ping
+ * of the push endpoint got a 4xx/5xx answer, so the IP refused the subscription (400
+ * `WebhookPushEndpointPingFailedException`); `unavailable`: the IP could not be asked. Either way the inbox and the
+ * message workflows keep polling; webhooks only make them faster.
+ */
+export interface WebhookSubscriptionStatus {
+  state: 'active' | 'refused' | 'unavailable';
+  /** Short, for operators: exception names and HTTP statuses, never the endpoint (it carries a secret token). */
+  reason?: string;
+  at: string;
 }
 
 /** Result of the store-and-record consumer. */

@@ -1,10 +1,10 @@
 import { rm } from 'node:fs/promises';
+import { STATUS_CODES } from 'node:http';
 import { request } from 'undici';
 import type { MessageStatus, ServiceIdentifier } from '../../contract/eformidling';
 import { defaultTransportLimitBytes } from '../../contract/eformidling';
 import type { Logger } from '../../logging/logger';
 import { defaultParticipants, progressionFor, type Outcome, type Participant } from './directory';
-import { STATUS_CODES } from 'node:http';
 import { badRequest, ipTime } from './http-util';
 
 export interface StoredFile {
@@ -341,6 +341,13 @@ export class SimState {
     const timer = setTimeout(action, delayMs);
     timer.unref();
     conv.timers.push(timer);
+  }
+
+  /** A create rolled back (the multipart create's transaction): no outbox row, no conversation, no status. */
+  undoCreate(message: OutboxMessage): void {
+    this.outbox.delete(message.messageId);
+    const index = this.conversations.findIndex((c) => c.messageId === message.messageId && c.direction === 'OUTGOING');
+    if (index >= 0) this.conversations.splice(index, 1);
   }
 
   async dropOutbox(message: OutboxMessage): Promise<void> {
