@@ -84,7 +84,9 @@ export function loadEformidlingConfig(env: Env, ferje: FerjeConfig): Eformidling
     const [service, size] = pair.split('=');
     const n = parseDataSize(size ?? '');
     if (!service || n === undefined)
-      throw new ConfigError('EFORMIDLING_TRANSPORT_LIMITS must look like DPV=250MB,DPI=52428800 (sizes as the IP writes them)');
+      throw new ConfigError(
+        'EFORMIDLING_TRANSPORT_LIMITS must look like DPV=250MB,DPI=52428800 (sizes as the IP writes them)',
+      );
     transportLimitBytes[service.trim()] = n;
   }
   return {

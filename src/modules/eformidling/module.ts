@@ -9,7 +9,7 @@ import { startSimulator } from './simulator';
 import { SubscriptionHealth, subscriptionStatus, tellInboxes, type SubscriptionOutcome } from './subscription-health';
 
 const healthOf = new WeakMap<IntegrationContext, SubscriptionHealth>();
-const subscriptionHealth = (ctx: IntegrationContext): SubscriptionHealth => {
+export const subscriptionHealth = (ctx: IntegrationContext): SubscriptionHealth => {
   let health = healthOf.get(ctx);
   if (!health) healthOf.set(ctx, (health = new SubscriptionHealth()));
   return health;
