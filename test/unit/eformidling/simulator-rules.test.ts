@@ -8,6 +8,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { request } from 'undici';
 import { closeServer, listen } from '../../../src/http/server-utils';
+import { EformidlingClient } from '../../../src/integrations/eformidling/client';
+import { PeekFilterRefusedError } from '../../../src/integrations/eformidling/errors';
 import { buildSbd } from '../../../src/integrations/eformidling/sbd';
 import {
   startEformidlingSimulator,
@@ -237,6 +239,16 @@ describe('eFormidling simulator: rules from the IP source', () => {
       assert.equal(answer.body?.exception, 'java.lang.IllegalArgumentException');
     }
     assert.equal((await call('GET', '/api/messages/in/peek?serviceIdentifier=DPO')).status, 204);
+    // Ferje's client names it: a configuration error, not a server hiccup to retry.
+    const ip = new EformidlingClient({ baseUrl: sim.url });
+    try {
+      await assert.rejects(
+        ip.peekIncoming({ serviceIdentifier: 'DPFIO' }),
+        (err: unknown) => err instanceof PeekFilterRefusedError,
+      );
+    } finally {
+      await ip.close();
+    }
   });
 
   it('transport limits are binary: DPI takes 52 428 800 bytes in total, not one byte more', async () => {
