@@ -7,16 +7,11 @@ import {
   validateInboxInput,
 } from '../../../src/contract/eformidling';
 import { parseDataSize } from '../../../src/modules/eformidling/config';
+import { digitalBusinessMessage } from '../../workflows/eformidling/harness';
 import { nextNotTakenWaitMs, sendEvidenceWindowMs, sendWasTaken } from '../../../workflows/eformidling/send-evidence';
 
 const paths = (problems: { path: string }[]): string[] => problems.map((p) => p.path);
-const digital = {
-  sikkerhetsnivaa: 4,
-  hoveddokument: 'brev.pdf',
-  tittel: 'Vedtak',
-  spraak: 'nb',
-  digitalPostInfo: { virkningsdato: '2030-01-10', aapningskvittering: false },
-};
+const digital = digitalBusinessMessage;
 
 describe('eFormidling: the IP rules Ferje checks itself (pure)', () => {
   it('DPI: a title for every file but the primary document and the metadata files', () => {

@@ -16,6 +16,7 @@ import {
   type RunningEformidlingSimulator,
 } from '../../../src/simulators/eformidling/server';
 import type { SimSettings } from '../../../src/simulators/eformidling/state';
+import { digitalBusinessMessage } from '../../workflows/eformidling/harness';
 
 const ADMIN = 'urn:no:difi:profile:arkivmelding:administrasjon:ver1.0';
 const VEDTAK = 'urn:no:difi:profile:digitalpost:vedtak:ver1.0';
@@ -108,14 +109,7 @@ describe('eFormidling simulator: rules from the IP source', () => {
       receiver: { kind: 'person', personalIdentificationNumber: PERSON },
       process: VEDTAK,
       documentType: 'digital',
-      businessMessage: {
-        sikkerhetsnivaa: 4,
-        hoveddokument: 'brev.pdf',
-        tittel: 'Vedtak',
-        spraak: 'nb',
-        digitalPostInfo: { virkningsdato: '2030-01-10', aapningskvittering: false },
-        ...business,
-      },
+      businessMessage: { ...digitalBusinessMessage, ...business },
     });
 
   it('a second send of a message still in the outbox is delivered a second time (deliver-again)', async () => {

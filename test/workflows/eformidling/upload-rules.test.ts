@@ -1,11 +1,19 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { WorkflowFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import type { ApplicationFailure } from '@temporalio/common';
 import type { OutgoingMessageInput } from '../../../src/contract/eformidling';
 import type { SimStats } from '../../../src/simulators/eformidling/state';
-import type { eformidlingOutgoingMessage } from '../../../workflows';
-import { ADMIN_PROCESS, arkivmeldingXml, control, putRandom, startRig, type EformidlingTestRig } from './harness';
+import {
+  ADMIN_PROCESS,
+  arkivmeldingXml,
+  control,
+  digitalBusinessMessage,
+  messageFailure,
+  putRandom,
+  runMessage,
+  startRig,
+  type EformidlingTestRig,
+} from './harness';
 
 const VEDTAK = 'urn:no:difi:profile:digitalpost:vedtak:ver1.0';
 const TRACKING = { pollInitialInterval: '300 ms', pollMaxInterval: '1 second' };
@@ -24,21 +32,8 @@ describe('eFormidling: the IP upload rules are checked before any upload', () =>
     await rig.stop();
   });
 
-  const run = (input: OutgoingMessageInput) =>
-    rig.env.client.workflow.execute<typeof eformidlingOutgoingMessage>('eformidlingOutgoingMessage', {
-      workflowId: `eformidling-message/${input.messageId}`,
-      taskQueue: rig.taskQueue,
-      args: [input],
-    });
-  const failure = async (input: OutgoingMessageInput): Promise<ApplicationFailure> => {
-    const err = await run(input).then(
-      () => assert.fail('the workflow should fail'),
-      (e: unknown) => e,
-    );
-    assert.ok(err instanceof WorkflowFailedError);
-    assert.ok(err.cause instanceof ApplicationFailure, String(err.cause));
-    return err.cause;
-  };
+  const run = (input: OutgoingMessageInput) => runMessage(rig, input);
+  const failure = (input: OutgoingMessageInput) => messageFailure(rig, input);
   const stats = async () => (await control<{ stats: SimStats }>(rig, 'GET', '/state')).stats;
   const problemPaths = (f: ApplicationFailure): string[] =>
     ((f.details?.[0] ?? []) as { path: string }[]).map((p) => p.path);
@@ -49,14 +44,7 @@ describe('eFormidling: the IP upload rules are checked before any upload', () =>
       receiver: { kind: 'person', personalIdentificationNumber: '01017012345' },
       process: VEDTAK,
       documentType: 'digital',
-      businessMessage: {
-        sikkerhetsnivaa: 4,
-        hoveddokument: 'brev.pdf',
-        tittel: 'Vedtak',
-        spraak: 'nb',
-        digitalPostInfo: { virkningsdato: '2030-01-10', aapningskvittering: false },
-        ...extra,
-      },
+      businessMessage: { ...digitalBusinessMessage, ...extra },
       files,
       tracking: TRACKING,
     }) satisfies OutgoingMessageInput;
