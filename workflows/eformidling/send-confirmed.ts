@@ -48,7 +48,11 @@ export async function sendConfirmed(
  * soon as it shows (a status after OPPRETTET, or the message gone from the outbox); false when the window passed and
  * the message still sits in the outbox with only OPPRETTET: the send never reached the IP's queue.
  */
-export async function awaitSendEvidence(input: OutgoingMessageWorkflowInput, run: OutgoingRun, show: Show): Promise<boolean> {
+export async function awaitSendEvidence(
+  input: OutgoingMessageWorkflowInput,
+  run: OutgoingRun,
+  show: Show,
+): Promise<boolean> {
   const s = run.snapshot;
   s.phase = 'confirming-send';
   show('CONFIRMING_SEND');

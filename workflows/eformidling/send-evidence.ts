@@ -17,7 +17,9 @@ export const DEFAULT_SEND_EVIDENCE_WINDOW_MS = 15 * 60_000;
 
 /** The caller's window (validated input: it parses), or the default that covers the IP's first transport retries. */
 export function sendEvidenceWindowMs(tracking: { sendEvidenceWindow?: string } | undefined): number {
-  return durationToMs(tracking?.sendEvidenceWindow ?? DEFAULT_SEND_EVIDENCE_WINDOW_MS) ?? DEFAULT_SEND_EVIDENCE_WINDOW_MS;
+  return (
+    durationToMs(tracking?.sendEvidenceWindow ?? DEFAULT_SEND_EVIDENCE_WINDOW_MS) ?? DEFAULT_SEND_EVIDENCE_WINDOW_MS
+  );
 }
 
 /** Waits after a send the IP answered with its own error or that never connected: 2 s doubling to a minute. */
