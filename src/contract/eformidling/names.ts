@@ -1,7 +1,8 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import { businessKey } from '../workflow-ids';
-import type { InboxState, IncomingHint, WebhookSubscriptionStatus } from './types';
+import type { InboxState, IncomingHint } from './types';
 import type { OutgoingMessageState, StatusHint } from './types';
+import type { WebhookSubscriptionStatus } from './types';
 
 /** Workflow types (= exported function names): part of the persisted contract. */
 export const eformidlingWorkflowTypes = {
