@@ -4,6 +4,7 @@ import { eformidlingFailureTypes } from '../../src/contract/eformidling';
 import {
   EformidlingApiError,
   MalformedResponseError,
+  PeekFilterRefusedError,
   SbdValidationError,
   TransportLimitExceededError,
 } from '../../src/integrations/eformidling/errors';
@@ -29,6 +30,14 @@ export function classify(err: unknown): never {
       type: eformidlingFailureTypes.messageTooLarge,
       nonRetryable: true,
       details: [{ serviceIdentifier: err.serviceIdentifier, totalBytes: err.totalBytes, limitBytes: err.limitBytes }],
+    });
+  }
+  if (err instanceof PeekFilterRefusedError) {
+    throw ApplicationFailure.create({
+      message: `${err.message}: use one of DPO, DPV, DPI, DPF, DPE, DPH`,
+      type: commonFailureTypes.invalidInput,
+      nonRetryable: true,
+      details: [[{ path: '/filter/serviceIdentifier', problem: 'is not a service identifier this IP knows' }]],
     });
   }
   if (err instanceof MalformedResponseError) {

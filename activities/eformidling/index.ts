@@ -3,10 +3,12 @@ import { withHeartbeats } from '../common/heartbeat';
 import { lazyDeps } from './deps';
 import { createIncomingActivities } from './incoming';
 import { createOutgoingActivities } from './outgoing';
+import { createSendOnceActivities } from './send-once';
 import { createStatusQueueActivities } from './status-queue';
 
 export type { CapabilitySummary, CapabilityAnswer, SendRequest, Inspection } from './outgoing';
 export type { Received } from './incoming';
+export type { SendAttempt } from './send-once';
 export type { DrainResult } from './status-queue';
 
 /**
@@ -18,6 +20,7 @@ export function createEformidlingActivities(ctx: IntegrationContext) {
   const deps = lazyDeps(ctx);
   return heartbeating({
     ...createOutgoingActivities(deps),
+    ...createSendOnceActivities(deps),
     ...createIncomingActivities(deps),
     ...createStatusQueueActivities(deps),
   });

@@ -1,11 +1,13 @@
 import { Context } from '@temporalio/activity';
 import type { OutgoingFile, Receiver, Sender, StatusEntry } from '../../src/contract/eformidling';
 import type { DocumentType, ServiceIdentifier } from '../../src/contract/eformidling';
+import { transportFileProblems } from '../../src/contract/eformidling';
 import {
   DuplicateFilenameError,
   MessageAlreadyExistsError,
   MessageNotFoundError,
   ReceiverNotFoundError,
+  SbdValidationError,
   TransportLimitExceededError,
 } from '../../src/integrations/eformidling/errors';
 import type { MessageStatusDto } from '../../src/integrations/eformidling/model';
@@ -51,7 +53,7 @@ export interface Inspection {
 export type SendOutcome = { kind: 'sent' } | { kind: 'already-exists'; inspection: Inspection };
 export type CreateOutcome = { kind: 'created' } | { kind: 'already-exists'; inspection: Inspection };
 
-function toStatusEntry(s: MessageStatusDto, source: StatusEntry['source']): StatusEntry {
+export function toStatusEntry(s: MessageStatusDto, source: StatusEntry['source']): StatusEntry {
   return {
     status: s.status,
     at: s.lastUpdate,
@@ -140,6 +142,10 @@ export function createOutgoingActivities(deps: () => EformidlingDeps) {
       const { blobStore, config } = deps();
       try {
         sbdOf(input.request);
+        // The transport is known now (the capability): its file rules, before anything is created or uploaded.
+        const { files, documentType, businessMessage } = input.request;
+        const problems = transportFileProblems(files, documentType, businessMessage, input.serviceIdentifier);
+        if (problems.length > 0) throw new SbdValidationError(problems);
         await Promise.all(input.request.files.map((f, i) => streamedFile(blobStore, f, i)));
         const total = input.request.files.reduce((sum, f) => sum + f.blob.size, 0);
         const limit = config.transportLimitBytes[input.serviceIdentifier];

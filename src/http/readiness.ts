@@ -6,15 +6,22 @@ export interface ReadinessCheck {
   name: string;
   /** Undefined when ready; otherwise a short reason an operator can act on (no secrets, no personal data). */
   check(): Promise<string | undefined>;
+  /**
+   * A degraded but working dependency (e.g. webhooks refused while polling covers): its reason is listed under
+   * `warnings` and does not make the process not ready.
+   */
+  warnOnly?: boolean;
 }
 
 export interface Readiness {
   status: 'ready' | 'not ready';
   missing: { name: string; reason: string }[];
+  /** Present when a warn-only check has a reason. */
+  warnings?: { name: string; reason: string }[];
 }
 
 export async function evaluateReadiness(checks: ReadinessCheck[], timeoutMs = 5000): Promise<Readiness> {
-  const missing = (
+  const found = (
     await Promise.all(
       checks.map(async (c) => {
         const name = c.name;
@@ -24,9 +31,15 @@ export async function evaluateReadiness(checks: ReadinessCheck[], timeoutMs = 50
             setTimeout(() => resolve(`no answer within ${timeoutMs} ms`), timeoutMs).unref(),
           ),
         ]);
-        return reason === undefined ? [] : [{ name, reason }];
+        return reason === undefined ? [] : [{ name, reason, warnOnly: c.warnOnly === true }];
       }),
     )
   ).flat();
-  return { status: missing.length === 0 ? 'ready' : 'not ready', missing };
+  const missing = found.filter((f) => !f.warnOnly).map(({ name, reason }) => ({ name, reason }));
+  const warnings = found.filter((f) => f.warnOnly).map(({ name, reason }) => ({ name, reason }));
+  return {
+    status: missing.length === 0 ? 'ready' : 'not ready',
+    missing,
+    ...(warnings.length > 0 ? { warnings } : {}),
+  };
 }

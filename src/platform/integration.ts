@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { WorkerOptions } from '@temporalio/worker';
 import type { BlobStore } from '../blobs/blob-store';
 import type { Env } from '../config/env';
+import type { ReadinessCheck } from '../http/readiness';
 import type { FerjeConfig } from '../config/ferje-config';
 import type { IntegrationName } from '../contract/task-queues';
 import type { IngressRoute } from '../ingress/route';
@@ -75,6 +76,8 @@ export interface IntegrationModule {
   ingressRoutes?(ctx: IntegrationContext): IngressRoute[];
   /** Idempotent: starts (USE_EXISTING) the pollers/inboxes that this deployment's configuration asks for. */
   bootstrap?(ctx: IntegrationContext): Promise<void>;
+  /** The integration's own lines of the worker's `/health/ready` (e.g. a webhook subscription the partner refused). */
+  readinessChecks?(ctx: IntegrationContext): ReadinessCheck[];
   startSimulator?(options: SimulatorStartOptions): Promise<RunningSimulator>;
   demo?(ctx: DemoContext): Promise<DemoResult>;
   /** Integration-specific commands for the `ferje` CLI (e.g. write a bundle to disk, show store status). */

@@ -44,6 +44,7 @@ export async function serveWorkerHealth(
           () => `blob directory ${platform.config.blobDir} is not writable`,
         ),
     },
+    ...running.readinessChecks,
   ];
   const server: Server = createServer((req, res) => {
     if (req.method === 'GET' && req.url === '/health/live') {

@@ -6,6 +6,7 @@ import type { IntegrationContext, IntegrationModule } from '../platform/integrat
 import type { TemporalConnectionSettings } from '../config/temporal-connection';
 import { workflowInterceptorModules, type WorkflowSource } from './bundle';
 import { workerObservability } from './observability';
+import type { ReadinessCheck } from '../http/readiness';
 
 export interface FerjeWorkerOptions {
   connection: NativeConnection;
@@ -44,6 +45,8 @@ export async function createFerjeWorker(options: FerjeWorkerOptions): Promise<Wo
 
 export interface RunningWorkers {
   workers: Worker[];
+  /** The integrations' own readiness lines (IntegrationModule.readinessChecks). */
+  readinessChecks: ReadinessCheck[];
   /** Resolves when every worker has stopped (after shutdown() or a fatal error). */
   done: Promise<void>;
   shutdown(): Promise<void>;
@@ -115,6 +118,7 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Runnin
   }
   return {
     workers,
+    readinessChecks: integrations.flatMap((i) => i.readinessChecks?.(ctx) ?? []),
     done,
     async shutdown() {
       for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();

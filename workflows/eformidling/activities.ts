@@ -18,6 +18,16 @@ const untilTheIpAnswers = {
 /** One request to the IP (capabilities, create, send, statuses, acknowledge). */
 export const ip = proxyActivities<EformidlingActivities>(activityOptions('partnerCall', { retry: untilTheIpAnswers }));
 
+/**
+ * `POST /api/messages/out/{id}` exactly once per call: the IP's send is not idempotent, so Temporal must never repeat
+ * it. The activity reports what it knows (taken / not taken / unknown) and the workflow decides what follows.
+ */
+export const ipOnce = proxyActivities<EformidlingActivities>(
+  activityOptions('partnerCall', {
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 1 },
+  }),
+);
+
 /** Streaming from the IP into the blob store, and draining the status queue: long, heartbeating all along. */
 export const longIpWork = (summary: string): EformidlingActivities =>
   proxyActivities<EformidlingActivities>(activityOptions('partnerTransfer', { summary, retry: untilTheIpAnswers }));

@@ -21,6 +21,10 @@ export function messageDetails(s: OutgoingMessageState): string {
   if (s.nextPollAt) lines.push(`- Next status poll: ${s.nextPollAt} (sooner on a webhook)`);
   if (s.refutedHints) lines.push(`- Hints the IP's record did not confirm (ignored): ${s.refutedHints}`);
   if (s.ignoredSignals) lines.push(`- Malformed signals ignored: ${s.ignoredSignals}`);
+  if (s.sendsWithUnknownOutcome)
+    lines.push(
+      `- Sends whose answer never came: ${s.sendsWithUnknownOutcome}; sent again after no evidence: ${s.resends ?? 0}`,
+    );
   if (s.statuses.length > 0) {
     lines.push('', '| Status | At | Heard by |', '|---|---|---|');
     for (const st of s.statuses) lines.push(`| ${st.status} | ${st.at} | ${st.source} |`);
@@ -41,8 +45,16 @@ export function inboxDetails(input: InboxInput, state: InboxState): string {
     `- Consumer: ${input.consumer.kind} \`${input.consumer.workflowType}\``,
     `- Handed over: ${state.totals.handed}; redeliveries dropped: ${state.totals.duplicatesDropped}; re-locks: ${state.totals.lockRenewals}`,
   ];
+  if (state.webhooks) lines.push(`- Webhooks: ${webhookLine(state.webhooks)}`);
   if (state.ignoredSignals) lines.push(`- Malformed signals ignored: ${state.ignoredSignals}`);
   return lines.join('\n');
+}
+
+function webhookLine(w: NonNullable<InboxState['webhooks']>): string {
+  if (w.state === 'active') return `active (since ${w.at}): arrivals wake this inbox at once`;
+  const why = w.reason ? ` (${w.reason})` : '';
+  const what = w.state === 'refused' ? '**refused by the IP**' : '**not confirmed**: the IP could not be asked';
+  return `${what}${why} at ${w.at}; this inbox polls every poll interval instead`;
 }
 
 export function readerDetails(totals: StatusQueueReaderTotals): string {

@@ -6,6 +6,8 @@ import {
   incomingHintSignal,
   validateInboxInput,
   validateIncomingHint,
+  validateWebhookStatus,
+  webhookStatusSignal,
   type InboxInput,
   type InboxStatus,
   type IncomingDelivery,
@@ -59,6 +61,15 @@ export const eformidlingInbox = guardedWorkflow<InboxInput, void>(
       description: 'Phase, the message in hand and counters.',
     });
     const view = createOperatorView<InboxStatus>(() => inboxDetails(input, run.state));
+    setHandler(
+      webhookStatusSignal,
+      (status) => {
+        if (validateMessage('webhook status', validateWebhookStatus, status)) return noteIgnoredSignal(run);
+        run.state.webhooks = status;
+        view.show();
+      },
+      { description: "The webhook subscription's state, told at worker start (the inbox polls either way)." },
+    );
     view.show('RUNNING');
 
     for (;;) {

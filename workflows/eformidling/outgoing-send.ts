@@ -1,4 +1,4 @@
-import { ApplicationFailure, CancellationScope, isCancellation } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, isCancellation, patched } from '@temporalio/workflow';
 import type { Inspection, SendRequest } from '../../activities/eformidling';
 import {
   eformidlingFailureTypes,
@@ -7,6 +7,8 @@ import {
 } from '../../src/contract/eformidling';
 import { failureTypeOf, liftFailure } from '../common';
 import { ip, transfers } from './activities';
+import { awaitSendEvidence, sendConfirmed } from './send-confirmed';
+import { sendWasTaken } from './send-evidence';
 import {
   failureOf,
   mergePolled,
@@ -78,6 +80,8 @@ async function send(input: OutgoingMessageWorkflowInput, run: OutgoingRun, show:
   s.sendMode = sendModeFor(input.files);
   s.phase = 'sending';
   show('SENDING');
+  // The IP's send is not idempotent: since this patch a send is never repeated without evidence (send-confirmed.ts).
+  const neverTwice = patched('eformidling-send-never-twice');
   let sentToTransport = false;
   try {
     if (s.sendMode === 'one-step') {
@@ -89,16 +93,29 @@ async function send(input: OutgoingMessageWorkflowInput, run: OutgoingRun, show:
       if (outcome.kind === 'sent') {
         s.filesUploaded = input.files.length;
         sentToTransport = true;
+      } else if (neverTwice) {
+        // The multipart call creates (with all files) and then sends; its answer was lost. Taken, unless the IP
+        // shows no evidence of the send within the window.
+        resumeFrom(run, show, outcome.inspection);
+        s.filesUploaded = input.files.length;
+        if (!sendWasTaken(outcome.inspection) && !(await awaitSendEvidence(input, run, show)))
+          await sendConfirmed(input, run, show, { resend: true });
+        sentToTransport = true;
       } else sentToTransport = !resumeFrom(run, show, outcome.inspection);
     } else {
       const created = await ip.eformidlingCreateMessage(request);
-      const needsFiles = created.kind === 'created' || resumeFrom(run, show, created.inspection);
+      const needsFiles =
+        created.kind === 'created' ||
+        (resumeFrom(run, show, created.inspection) && (!neverTwice || !sendWasTaken(created.inspection)));
       sentToTransport = !needsFiles;
     }
     if (!sentToTransport) {
       await uploadAll(run, show, request, end);
-      const sent = await ip.eformidlingSendMessage({ messageId: input.messageId });
-      if (sent.alreadySent) s.resumedExisting = true;
+      if (neverTwice) await sendConfirmed(input, run, show, { resend: false });
+      else {
+        const sent = await ip.eformidlingSendMessage({ messageId: input.messageId });
+        if (sent.alreadySent) s.resumedExisting = true;
+      }
     }
   } catch (err) {
     // Cancelled before the message went to transport: do not leave a half-built message in the IP's outbox.

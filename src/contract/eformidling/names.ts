@@ -2,6 +2,7 @@ import { defineQuery, defineSignal } from '@temporalio/workflow';
 import { businessKey } from '../workflow-ids';
 import type { InboxState, IncomingConsumer, IncomingDelivery, IncomingHint } from './types';
 import type { OutgoingMessageState, StatusHint } from './types';
+import type { WebhookSubscriptionStatus } from './types';
 
 /** Workflow types (= exported function names): part of the persisted contract. */
 export const eformidlingWorkflowTypes = {
@@ -15,6 +16,9 @@ export const eformidlingWorkflowTypes = {
 export const statusHintSignal = defineSignal<[StatusHint]>('eformidlingStatusHint');
 /** "Something arrived": peek now instead of waiting for the next poll. */
 export const incomingHintSignal = defineSignal<[IncomingHint]>('eformidlingIncomingHint');
+
+/** The webhook subscription's state, from the worker's start-up (shown in the inbox's details). */
+export const webhookStatusSignal = defineSignal<[WebhookSubscriptionStatus]>('eformidlingWebhookStatus');
 
 export const messageStateQuery = defineQuery<OutgoingMessageState>('eformidlingMessageState');
 export const inboxStateQuery = defineQuery<InboxState>('eformidlingInboxState');

@@ -65,14 +65,20 @@ export const documentTypesWithoutFiles: readonly DocumentType[] = [
 /** The largest single file the one-step multipart endpoint accepts (the IP checks each part, not the total). */
 export const MULTIPART_MAX_FILE_BYTES = 5 * 1024 * 1024;
 
-/** Per-transport default upload totals of the IP (`difi.move.*.upload-size-limit`); deployments may differ. */
+const MiB = 1024 * 1024;
+
+/**
+ * Per-transport default upload totals of the IP (`difi.move.*.upload-size-limit=50MB` …). They are Spring `DataSize`
+ * values, which are binary: `50MB` is 52 428 800 bytes. A total equal to the limit is accepted, one byte more is not
+ * (`NextMoveFileSizeValidator`). Deployments may differ.
+ */
 export const defaultTransportLimitBytes: Record<string, number> = {
-  DPO: 1_000_000_000,
-  DPF: 1_000_000_000,
-  DPV: 250_000_000,
-  DPI: 50_000_000,
-  DPE: 2_000_000,
-  DPH: 18_000_000,
+  DPO: 1024 * MiB,
+  DPF: 1024 * MiB,
+  DPV: 250 * MiB,
+  DPI: 50 * MiB,
+  DPE: 2 * MiB,
+  DPH: 18 * MiB,
 };
 
 /** Who receives the message. Person and FIKS IO identifiers are personal/opaque data: they live only in payloads. */
@@ -104,6 +110,13 @@ export interface TrackingOptions {
   pollInitialInterval?: string;
   /** Longest wait between polls while nothing changes (backoff ×2). Default `15 minutes`. */
   pollMaxInterval?: string;
+  /**
+   * After a send whose answer never came (lost connection, timeout), how long to look for the IP's evidence that it
+   * took the send (a status after OPPRETTET, or the message gone from the outbox) before concluding that it never
+   * arrived and sending again. The IP's transport hands a message over within seconds when the receiver's side is
+   * up, and retries after 20 s, 1 min, 3 min, 9 min when it is not. Default `15 minutes`.
+   */
+  sendEvidenceWindow?: string;
 }
 
 /**
@@ -188,6 +201,7 @@ export type OutgoingPhase =
   | 'capabilities'
   | 'sending'
   | 'uploading'
+  | 'confirming-send'
   | 'tracking'
   | 'listening-after-delivery'
   | 'settled'
@@ -210,6 +224,10 @@ export interface OutgoingMessageState {
   refutedHints?: number;
   /** Signals whose argument was not a status hint: ignored and counted. */
   ignoredSignals?: number;
+  /** Sends whose answer never came; each was followed by a look for the IP's evidence (see sendEvidenceWindow). */
+  sendsWithUnknownOutcome?: number;
+  /** Sends repeated because the IP showed no evidence of the earlier one within the window. */
+  resends?: number;
 }
 
 /** State carried through continue-as-new while tracking (long lifetimes). */
@@ -305,6 +323,21 @@ export interface InboxState {
   recentlyHanded: number;
   /** Signals whose argument was not an incoming hint: ignored and counted. */
   ignoredSignals?: number;
+  /** Whether the IP pushes webhooks to Ferje, as the last worker start found out (absent: not told yet). */
+  webhooks?: WebhookSubscriptionStatus;
+}
+
+/**
+ * The state of Ferje's webhook subscription at the IP, told to the inboxes at worker start. `refused`: the IP's ping
+ * of the push endpoint got a 4xx/5xx answer, so the IP refused the subscription (400
+ * `WebhookPushEndpointPingFailedException`); `unavailable`: the IP could not be asked. Either way the inbox and the
+ * message workflows keep polling; webhooks only make them faster.
+ */
+export interface WebhookSubscriptionStatus {
+  state: 'active' | 'refused' | 'unavailable';
+  /** Short, for operators: exception names and HTTP statuses, never the endpoint (it carries a secret token). */
+  reason?: string;
+  at: string;
 }
 
 /** Result of the store-and-record consumer. */
@@ -346,6 +379,7 @@ export type OutgoingMessageStatus =
   | 'CHECKING_CAPABILITIES'
   | 'SENDING'
   | 'UPLOADING'
+  | 'CONFIRMING_SEND'
   | 'NO_CAPABILITY'
   | 'TOO_LARGE'
   | 'INVALID_INPUT'

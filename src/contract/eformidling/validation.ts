@@ -3,6 +3,7 @@ import { CALLER_ID } from '../documents/caller-id';
 import type { InputProblem } from '../failure-types';
 import { checkDuration, checkInteger, checkKeySegment, InputProblems, isRecord } from '../input-rules';
 import { containsNationalIdentityNumber } from '../personal-data';
+import { digitalMessageProblems, transportFileProblems, transportOfDocumentType } from './file-rules';
 import {
   documentTypesWithoutFiles,
   isDocumentType,
@@ -109,6 +110,7 @@ export function validateOutgoingWorkflowInput(input: unknown, ctx: ValidationCon
       const bounds = { ...eformidlingIntervalBounds, optional: true };
       checkDuration(problems, '/tracking/pollInitialInterval', input.tracking.pollInitialInterval, bounds);
       checkDuration(problems, '/tracking/pollMaxInterval', input.tracking.pollMaxInterval, bounds);
+      checkDuration(problems, '/tracking/sendEvidenceWindow', input.tracking.sendEvidenceWindow, bounds);
     }
   }
   if (input.expectedResponseDateTime !== undefined) {
@@ -190,6 +192,14 @@ function checkFiles(problems: InputProblems, input: Record<string, unknown>, rec
     problems.add('/businessMessage/hoveddokument', `is required for ${input.documentType}`);
   if (input.documentType === 'digital' && receiverKind !== 'person')
     problems.add('/receiver', 'digital post (DPI) goes to a person');
+  if (input.documentType === 'digital')
+    for (const p of digitalMessageProblems(input.businessMessage)) problems.add(p.path, p.problem);
+  const files = input.files.map((f: unknown) => (isRecord(f) ? f : {}));
+  const transport =
+    transportOfDocumentType(input.documentType) ??
+    (typeof input.serviceIdentifier === 'string' ? input.serviceIdentifier : undefined);
+  for (const p of transportFileProblems(files, input.documentType, input.businessMessage, transport))
+    problems.add(p.path, p.problem);
 }
 
 const STATUS_SOURCES = ['poll', 'webhook', 'status-queue', 'send'];
@@ -250,13 +260,28 @@ export function validateIncomingHint(hint: unknown): InputProblem[] {
   return problems.list;
 }
 
+export function validateWebhookStatus(status: unknown): InputProblem[] {
+  const problems = new InputProblems();
+  if (!isRecord(status)) return [{ path: '', problem: 'must be an object' }];
+  if (status.state !== 'active' && status.state !== 'refused' && status.state !== 'unavailable')
+    problems.add('/state', 'must be active, refused or unavailable');
+  checkText(problems, '/reason', status.reason, 500);
+  checkIsoDateTime(problems, '/at', status.at);
+  checkNoIdentityNumber(problems, '/reason', status.reason);
+  return problems.list;
+}
+
 function checkFilter(problems: InputProblems, filter: unknown): void {
   if (filter === undefined) return;
   if (!isRecord(filter)) return problems.add('/filter', 'must be an object');
   const known = ['serviceIdentifier', 'process', 'senderIdentifier', 'receiverIdentifier', 'conversationId'];
   for (const key of Object.keys(filter)) if (!known.includes(key)) problems.add(`/filter/${key}`, 'is not a filter');
-  if (filter.serviceIdentifier !== undefined && !isServiceIdentifier(filter.serviceIdentifier))
-    problems.add('/filter/serviceIdentifier', 'is not a service identifier');
+  // The IP reads this filter with `ServiceIdentifier.valueOf` (a 500 for anything else); its enum has no DPFIO.
+  if (
+    filter.serviceIdentifier !== undefined &&
+    (!isServiceIdentifier(filter.serviceIdentifier) || filter.serviceIdentifier === 'DPFIO')
+  )
+    problems.add('/filter/serviceIdentifier', 'must be one of DPO, DPV, DPI, DPF, DPE, DPH, UNKNOWN');
   if (filter.process !== undefined && (typeof filter.process !== 'string' || !PROCESS_URN.test(filter.process)))
     problems.add('/filter/process', 'must be a process URN');
   checkUuid(problems, '/filter/conversationId', filter.conversationId, true);

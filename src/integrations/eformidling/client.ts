@@ -1,7 +1,14 @@
 import { Readable, Transform } from 'node:stream';
 import { Agent, type Dispatcher } from 'undici';
 import type { InboxFilter } from '../../contract/eformidling';
-import { apiErrorFrom, MalformedResponseError, MessageNotFoundError, type SpringErrorBody } from './errors';
+import {
+  apiErrorFrom,
+  EformidlingApiError,
+  MalformedResponseError,
+  MessageNotFoundError,
+  PeekFilterRefusedError,
+  type SpringErrorBody,
+} from './errors';
 import { contentDisposition } from './media-types';
 import type {
   Capability,
@@ -231,7 +238,24 @@ export class EformidlingClient {
 
   /** `GET /api/messages/in/peek`: locks and returns the oldest matching message's SBD, or undefined (204). */
   async peekIncoming(filter: IncomingPeekFilter = {}): Promise<StandardBusinessDocument | undefined> {
-    return this.json<StandardBusinessDocument>('GET', '/api/messages/in/peek', { query: { ...filter } });
+    try {
+      return await this.json<StandardBusinessDocument>('GET', '/api/messages/in/peek', { query: { ...filter } });
+    } catch (err) {
+      // The IP reads the filter with `ServiceIdentifier.valueOf`: a value it does not know is a 500, never a 400.
+      if (
+        filter.serviceIdentifier !== undefined &&
+        err instanceof EformidlingApiError &&
+        err.exception === 'IllegalArgumentException' &&
+        /ServiceIdentifier/.test(err.body?.message ?? '')
+      )
+        throw new PeekFilterRefusedError(
+          err.status,
+          err.exception,
+          "The IP does not know the peek filter's serviceIdentifier",
+          err.body,
+        );
+      throw err;
+    }
   }
 
   /**

@@ -67,6 +67,19 @@ export class FileTooLargeError extends EformidlingApiError {
   override readonly name = 'FileTooLargeError';
 }
 
+/**
+ * A peek whose `serviceIdentifier` filter the IP does not know (its `ServiceIdentifier.valueOf` throws, answered 500
+ * `IllegalArgumentException`): a configuration error that retrying cannot fix.
+ */
+export class PeekFilterRefusedError extends EformidlingApiError {
+  override readonly name = 'PeekFilterRefusedError';
+}
+
+/** `WebhookPushEndpointPingFailedException` (400): the IP pinged the push endpoint and got a 4xx/5xx answer. */
+export class PingFailedError extends EformidlingApiError {
+  override readonly name = 'PingFailedError';
+}
+
 const byException: Record<
   string,
   new (
@@ -83,6 +96,7 @@ const byException: Record<
   IdentifierNotFoundException: ReceiverNotFoundError,
   MaxFileSizeExceededException: FileTooLargeError,
   MultipartFileToLargeException: FileTooLargeError,
+  WebhookPushEndpointPingFailedException: PingFailedError,
 };
 
 /** Maps an error answer to the most precise class. Messages carry status and exception name, never the body text. */

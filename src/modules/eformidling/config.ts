@@ -87,10 +87,12 @@ export function loadEformidlingConfig(env: Env, ferje: FerjeConfig): Eformidling
   }
   const transportLimitBytes = { ...defaultTransportLimitBytes };
   for (const pair of (envOptional(env, 'EFORMIDLING_TRANSPORT_LIMITS') ?? '').split(',').filter(Boolean)) {
-    const [service, bytes] = pair.split('=');
-    const n = Number(bytes);
-    if (!service || !Number.isSafeInteger(n) || n <= 0)
-      throw new ConfigError('EFORMIDLING_TRANSPORT_LIMITS must look like DPV=250000000,DPI=50000000');
+    const [service, size] = pair.split('=');
+    const n = parseDataSize(size ?? '');
+    if (!service || n === undefined)
+      throw new ConfigError(
+        'EFORMIDLING_TRANSPORT_LIMITS must look like DPV=250MB,DPI=52428800 (sizes as the IP writes them)',
+      );
     transportLimitBytes[service.trim()] = n;
   }
   return {
@@ -111,4 +113,17 @@ export function loadEformidlingConfig(env: Env, ferje: FerjeConfig): Eformidling
     ),
     headersTimeoutMs: envInt(env, 'EFORMIDLING_HEADERS_TIMEOUT_MS', 300_000, { min: 1000 }),
   };
+}
+
+const DATA_SIZE_UNITS: Record<string, number> = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3, TB: 1024 ** 4 };
+
+/**
+ * A size as the IP's properties write it (Spring `DataSize`: `50MB`, `1GB`; units are binary, so `50MB` is
+ * 52 428 800 bytes), or plain bytes. Undefined when it is neither or not positive.
+ */
+export function parseDataSize(text: string): number | undefined {
+  const m = /^\s*(\d+)\s*(B|KB|MB|GB|TB)?\s*$/i.exec(text);
+  if (!m) return undefined;
+  const bytes = Number(m[1]) * DATA_SIZE_UNITS[(m[2] ?? 'B').toUpperCase()];
+  return Number.isSafeInteger(bytes) && bytes > 0 ? bytes : undefined;
 }

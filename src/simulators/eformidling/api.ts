@@ -20,6 +20,7 @@ import {
   SimError,
 } from './http-util';
 import { filterMatches, validWebhookFilterKeys, type OutboxMessage, type SimState, type StoredFile } from './state';
+import { checkFileAdd } from './file-rules';
 import { acceptSbd, validateForSend } from './validation';
 
 export interface ApiContext {
@@ -78,15 +79,11 @@ async function sendOutgoing(ctx: ApiContext, message: OutboxMessage): Promise<vo
   const { state } = ctx;
   const conv = state.findConversation(message.messageId, 'OUTGOING');
   if (!conv) throw new SimError(500, 'IllegalStateException', 'conversation missing');
-  if (message.expiry <= Date.now()) {
-    state.addStatus(conv, 'LEVETID_UTLOPT', 'Levetiden for meldingen er utgått. Må sendes på nytt');
-    throw badRequest('TimeToLiveException', `Expected response date time ${ipTime(message.expiry)} has passed`);
-  }
-  await validateForSend(state, message);
-  if (message.sending) return;
-  message.sending = true;
-  state.stats.sends++;
-  state.startTransport(message, conv);
+  await validateForSend(state, message, () =>
+    state.addStatus(conv, 'LEVETID_UTLOPT', 'Levetiden for meldingen er utgått. Må sendes på nytt'),
+  );
+  // Not idempotent, like the IP: every accepted send enqueues the message again.
+  state.enqueueSend(message, conv);
 }
 
 function createOutgoing(ctx: ApiContext, raw: unknown): OutboxMessage {
@@ -119,18 +116,6 @@ function createOutgoing(ctx: ApiContext, raw: unknown): OutboxMessage {
   });
   state.addStatus(conv, 'OPPRETTET');
   return message;
-}
-
-function addFileChecks(state: SimState, message: OutboxMessage, fileName: string, size: number): void {
-  if (message.files.some((f) => f.fileName === fileName))
-    throw badRequest('DuplicateFilenameException', `Duplicate filename: ${fileName}`);
-  const limit = state.settings.transportLimitBytes[message.serviceIdentifier];
-  const total = message.files.reduce((sum, f) => sum + f.size, 0) + size;
-  if (limit !== undefined && total > limit)
-    throw badRequest(
-      'MaxFileSizeExceededException',
-      `Total file size exceeds the limit of ${limit} bytes for ${message.serviceIdentifier}`,
-    );
 }
 
 /** `POST /api/messages/out/multipart`: every file streamed to disk; 5 MiB per file; create + send in one call. */
@@ -174,16 +159,18 @@ async function multipart(ctx: ApiContext): Promise<void> {
   });
   await Promise.all(writes);
   const cleanup = (): Promise<unknown> => Promise.all(files.map((f) => rm(f.path, { force: true })));
+  let created = false;
   try {
     const tooLarge = files.find((f) => f.tooLarge);
     if (tooLarge)
       throw badRequest(
         'MultipartFileToLargeException',
-        `File ${tooLarge.fileName} exceeds ${MULTIPART_MAX_FILE_BYTES} bytes`,
+        `The attachment named '${tooLarge.fileName}' is too large. The maximum size for multipart requests is ${MULTIPART_MAX_FILE_BYTES} bytes. Please use the non-multipart API to avoid such problems.`,
       );
     const names = files.map((f) => f.fileName);
     const dup = names.filter((n, i) => names.indexOf(n) !== i);
-    if (dup.length > 0) throw badRequest('DuplicateFilenameException', `Duplicate filename: ${dup.join(', ')}`);
+    if (dup.length > 0)
+      throw badRequest('DuplicateFilenameException', `Filename already exists in message: ${dup.join(', ')}.`);
     if (sbdJson === undefined)
       throw badRequest('MissingServletRequestPartException', "Required request part 'sbd' is not present");
     let raw: unknown;
@@ -193,11 +180,22 @@ async function multipart(ctx: ApiContext): Promise<void> {
       throw badRequest('HttpMessageNotReadableException', 'JSON parse error');
     }
     const message = createOutgoing(ctx, raw);
-    message.files = files.map(({ tooLarge: _t, ...f }) => f);
+    try {
+      // `createMessage(sbd, files)`: each file through `validateFile`, in one transaction with the create.
+      for (const { tooLarge: _t, ...f } of files) {
+        checkFileAdd(state, message, f);
+        message.files.push(f);
+      }
+    } catch (err) {
+      state.undoCreate(message);
+      throw err;
+    }
+    // The send is a step of its own: when it is refused, the created message stays in the outbox with its files.
+    created = true;
     await sendOutgoing(ctx, message);
     sendIpJson(ctx.res, 200, message.sbd);
   } catch (err) {
-    await cleanup();
+    if (!created) await cleanup();
     throw err;
   }
 }
@@ -212,7 +210,12 @@ async function upload(ctx: ApiContext): Promise<void> {
   if (!disposition.filename)
     throw badRequest('MissingRequestHeaderException', "Required request header 'Content-Disposition' is not present");
   const declared = Number(req.headers['content-length'] ?? 0);
-  addFileChecks(state, message, disposition.filename, Number.isFinite(declared) ? declared : 0);
+  const title = ctx.query.get('title') ?? disposition.name;
+  checkFileAdd(state, message, {
+    fileName: disposition.filename,
+    title,
+    size: Number.isFinite(declared) ? declared : 0,
+  });
   const target = path.join(ctx.filesDir, randomUUID());
   state.uploadsInProgress++;
   let size: number;
@@ -225,14 +228,14 @@ async function upload(ctx: ApiContext): Promise<void> {
     state.uploadsInProgress--;
   }
   try {
-    addFileChecks(state, message, disposition.filename, size);
+    checkFileAdd(state, message, { fileName: disposition.filename, title, size });
   } catch (err) {
     await rm(target, { force: true });
     throw err;
   }
   message.files.push({
     fileName: disposition.filename,
-    title: ctx.query.get('title') ?? disposition.name,
+    title,
     mediaType: type,
     size,
     path: target,
@@ -252,7 +255,22 @@ function statusFilter(query: URLSearchParams) {
     (!from || !to || (Date.parse(s.lastUpdate) >= Date.parse(from) && Date.parse(s.lastUpdate) <= Date.parse(to)));
 }
 
+/** `ServiceIdentifier`'s constants: the only values `ServiceIdentifier.valueOf` accepts (case-sensitive). */
+const SERVICE_IDENTIFIER_CONSTANTS = ['DPO', 'DPV', 'DPI', 'DPF', 'DPE', 'DPH', 'UNKNOWN'];
+
+/**
+ * The incoming-message filters (`NextMoveInMessageQueryInput`). The repository turns `serviceIdentifier` into the enum
+ * with `ServiceIdentifier.valueOf`, so any other value (`dpo`, `XYZ`) ends in an unhandled IllegalArgumentException:
+ * 500, not 400 (`NextMoveMessageInRepository`).
+ */
 function incomingFilter(query: URLSearchParams) {
+  const service = query.get('serviceIdentifier');
+  if (service !== null && !SERVICE_IDENTIFIER_CONSTANTS.includes(service))
+    throw new SimError(
+      500,
+      'java.lang.IllegalArgumentException',
+      `No enum constant no.difi.meldingsutveksling.ServiceIdentifier.${service}`,
+    );
   return (e: {
     messageId: string;
     conversationId: string;
@@ -530,8 +548,7 @@ export const apiRoutes: Route[] = [
           'SubscriptionWithSameNameAndPushEndpointAlreadyExists',
           'Subscription with same name and push endpoint already exists',
         );
-      // The IP pings the endpoint before saving; a failing ping is only logged.
-      state.push(String(body.pushEndpoint), { createdTs: ipTime(), event: 'ping' });
+      await state.ping(String(body.pushEndpoint));
       const row = state.addSubscription({
         name: String(body.name),
         pushEndpoint: String(body.pushEndpoint),
@@ -567,10 +584,10 @@ export const apiRoutes: Route[] = [
       if (!sub) throw notFound('SubscriptionNotFoundException', `Subscription ${params[0]} not found`);
       const body = (await jsonBody(req)) as Partial<typeof sub>;
       const endpointChanged = body.pushEndpoint !== undefined && body.pushEndpoint !== sub.pushEndpoint;
+      if (endpointChanged) await state.ping(String(body.pushEndpoint));
       for (const key of ['name', 'pushEndpoint', 'resource', 'event', 'filter'] as const) {
         if (body[key] !== undefined && body[key] !== null) sub[key] = String(body[key]);
       }
-      if (endpointChanged) state.push(sub.pushEndpoint, { createdTs: ipTime(), event: 'ping' });
       sendEmpty(res, 200);
     },
   ],

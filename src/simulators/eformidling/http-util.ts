@@ -1,12 +1,25 @@
 import { STATUS_CODES, type ServerResponse } from 'node:http';
 
-/** Thrown by handlers; becomes a Spring-style error body. */
+/** One bean-validation error as the IP renders it (a Spring `FieldError` serialized by Jackson, nulls left out). */
+export interface FieldProblem {
+  field: string;
+  code: string;
+  defaultMessage: string;
+  /** `objectName`: the SBD for `MethodArgumentNotValidException`, the property path for `ConstraintViolationException`. */
+  objectName?: string;
+}
+
+/**
+ * Thrown by handlers; becomes the IP's error body. `exception` is a simple name of the IP's own exceptions package, or
+ * a fully qualified name for Spring's and Java's (`jakarta.validation.ConstraintViolationException`,
+ * `java.lang.IllegalArgumentException`).
+ */
 export class SimError extends Error {
   constructor(
     readonly status: number,
     readonly exception: string,
     message: string,
-    readonly errors?: { field: string; code: string; defaultMessage: string }[],
+    readonly errors?: FieldProblem[],
   ) {
     super(message);
   }
@@ -24,20 +37,49 @@ export function sendIpJson(res: ServerResponse, status: number, body: unknown): 
   res.end(text);
 }
 
+const SPRING_EXCEPTIONS: Record<string, string> = {
+  MethodArgumentNotValidException: 'org.springframework.web.bind',
+  MissingRequestHeaderException: 'org.springframework.web.bind',
+  MissingServletRequestPartException: 'org.springframework.web.multipart.support',
+  HttpMessageNotReadableException: 'org.springframework.http.converter',
+  NoHandlerFoundException: 'org.springframework.web.servlet',
+};
+
+/**
+ * The IP's error body (`IntegrasjonspunktErrorController` with `IntegrasjonspunktErrorAttributes`): timestamp, status,
+ * reason phrase, the exception's class name, message and path; `errors` for bean validation, each a Spring
+ * `FieldError` (`codes`, `defaultMessage`, `objectName`, `field`, `bindingFailure`, `code`).
+ */
 export function sendSpringError(res: ServerResponse, err: SimError, path: string): void {
-  const pkg =
-    err.exception === 'MethodArgumentNotValidException'
-      ? 'org.springframework.web.bind'
-      : 'no.difi.meldingsutveksling.exceptions';
+  const exception = err.exception.includes('.')
+    ? err.exception
+    : `${SPRING_EXCEPTIONS[err.exception] ?? 'no.difi.meldingsutveksling.exceptions'}.${err.exception}`;
   sendIpJson(res, err.status, {
     timestamp: ipTime(),
     status: err.status,
     error: STATUS_CODES[err.status] ?? 'Error',
-    exception: `${pkg}.${err.exception}`,
+    exception,
     message: err.message,
     path,
-    errors: err.errors,
+    errors: err.errors?.map((e) => ({
+      codes: [e.code],
+      defaultMessage: e.defaultMessage,
+      objectName: e.objectName ?? e.field,
+      field: e.field,
+      bindingFailure: false,
+      code: e.code,
+    })),
   });
+}
+
+/** `Asserter.isValid`'s failure: 400 `jakarta.validation.ConstraintViolationException` with one error per violation. */
+export function constraintViolation(errors: FieldProblem[]): SimError {
+  return new SimError(
+    400,
+    'jakarta.validation.ConstraintViolationException',
+    `The following violations where found when validating: ${errors.map((e) => `${e.field} ${e.defaultMessage}`).join(', ')}`,
+    errors,
+  );
 }
 
 export function sendEmpty(res: ServerResponse, status: number): void {

@@ -1,10 +1,11 @@
 import { rm } from 'node:fs/promises';
+import { STATUS_CODES } from 'node:http';
 import { request } from 'undici';
 import type { MessageStatus, ServiceIdentifier } from '../../contract/eformidling';
 import { defaultTransportLimitBytes } from '../../contract/eformidling';
 import type { Logger } from '../../logging/logger';
 import { defaultParticipants, progressionFor, type Outcome, type Participant } from './directory';
-import { ipTime } from './http-util';
+import { badRequest, ipTime } from './http-util';
 
 export interface StoredFile {
   fileName: string;
@@ -90,9 +91,25 @@ export interface SimSettings {
   /** Fault: read PUT bodies at most this fast (0 = unthrottled). */
   uploadThrottleBytesPerSecond: number;
   transportLimitBytes: Record<string, number>;
+  /**
+   * Time the IP's internal queue takes before transport reports the first status (SENDT). The real IP's transport
+   * retries with backoff (20 s, ×3, up to 1 h) while a receiver's side is down, so a sent message can sit in the
+   * outbox with only OPPRETTET for a long time.
+   */
+  transportStartDelayMs: number;
+  /**
+   * What a second `POST /api/messages/out/{id}` of a message still in the outbox leads to. The IP enqueues it again
+   * (`NextMoveMessageService.sendMessage` → `InternalQueue.enqueueNextMove`): the copy is either handed to transport a
+   * second time (`deliver-again`, the receiver gets it twice) or, because the first copy's transport deleted the files,
+   * fails, is retried and ends in the dead-letter queue, which registers `FEIL` (`fail-in-transport`, possibly after
+   * `LEVERT`). Both happen at the real IP depending on timing.
+   */
+  duplicateSend: DuplicateSendBehaviour;
   defaultTtlMs: number;
   defaultPersonOutcome: Outcome;
 }
+
+export type DuplicateSendBehaviour = 'deliver-again' | 'fail-in-transport';
 
 export interface SimStats {
   capabilityLookups: number;
@@ -101,6 +118,13 @@ export interface SimStats {
   uploads: number;
   uploadsAborted: number;
   sends: number;
+  /** Sends of a message that was already enqueued (each is a second copy in the IP's queue). */
+  duplicateSends: number;
+  /** Per messageId: how often a copy was handed to transport (the receiver got it this many times). */
+  handovers: Record<string, number>;
+  /** Subscription pings, and those answered 4xx/5xx (the create or update failed). */
+  pings: number;
+  pingsRefused: number;
   peeks: number;
   pops: number;
   incomingDeletes: number;
@@ -114,6 +138,8 @@ export interface SimStats {
 }
 
 const EXPIRED_TEXT = 'Levetiden for meldingen er utgått. Må sendes på nytt';
+/** `DeadLetterQueueHandler.handleNextMoveMessage`'s description. */
+const DEAD_LETTER_TEXT = 'Failed to deliver message - check raw receipt';
 const FINISHING: MessageStatus[] = ['LEVERT', 'LEST', 'FEIL', 'LEVETID_UTLOPT', 'INNKOMMENDE_LEVERT'];
 
 /** What the simulated IP keeps in its database across a restart. */
@@ -147,6 +173,10 @@ export class SimState {
     uploads: 0,
     uploadsAborted: 0,
     sends: 0,
+    duplicateSends: 0,
+    handovers: {},
+    pings: 0,
+    pingsRefused: 0,
     peeks: 0,
     pops: 0,
     incomingDeletes: 0,
@@ -183,6 +213,8 @@ export class SimState {
       dropWebhooks: false,
       uploadThrottleBytesPerSecond: 0,
       transportLimitBytes: { ...defaultTransportLimitBytes },
+      transportStartDelayMs: 0,
+      duplicateSend: 'deliver-again',
       defaultTtlMs: 24 * 3600_000,
       defaultPersonOutcome: 'delivered',
     };
@@ -256,22 +288,66 @@ export class SimState {
     return row;
   }
 
-  /** After send: walks the transport's status sequence with the configured delay. */
+  /**
+   * `POST /api/messages/out/{id}` was accepted: the IP enqueues the message for its transport. It does so on every
+   * accepted send, so a second send of a message still in the outbox puts a second copy in the queue.
+   */
+  enqueueSend(message: OutboxMessage, conv: ConversationRow): void {
+    this.stats.sends++;
+    if (!message.sending) {
+      message.sending = true;
+      this.startTransport(message, conv);
+      return;
+    }
+    this.stats.duplicateSends++;
+    const steps = progressionFor(conv.serviceIdentifier, conv.outcome).length;
+    if (this.settings.duplicateSend === 'deliver-again') {
+      this.later(conv, this.settings.transportStartDelayMs + this.settings.stepDelayMs, () => this.handOver(conv));
+    } else {
+      // The copy finds its files deleted by the first copy's transport; after the queue's retries it is dead-lettered.
+      this.later(conv, this.settings.transportStartDelayMs + (steps + 1) * this.settings.stepDelayMs, () =>
+        this.addStatus(conv, 'FEIL', DEAD_LETTER_TEXT),
+      );
+    }
+  }
+
+  /** Walks the transport's status sequence with the configured delays (also after a restart, from `alreadyApplied`). */
   startTransport(message: OutboxMessage | undefined, conv: ConversationRow, alreadyApplied = 0): void {
     const steps = progressionFor(conv.serviceIdentifier, conv.outcome);
-    let delay = 0;
+    let delay = alreadyApplied === 0 ? this.settings.transportStartDelayMs : 0;
     steps.forEach((status, index) => {
       if (index < alreadyApplied) return;
       delay += this.settings.stepDelayMs;
-      const timer = setTimeout(() => {
+      this.later(conv, delay, () => {
         if (conv.finished && status !== 'LEST' && status !== 'FEIL') return;
+        if (index === 0) {
+          this.handOver(conv);
+          // The outbox row is deleted once the message has been handed to transport (`NextMoveSender.send`).
+          if (message) void this.dropOutbox(message);
+          return;
+        }
         this.addStatus(conv, status as MessageStatus, status === 'FEIL' ? 'Simulert feil i transport' : undefined);
-        // The outbox row is deleted once the message has been handed to transport.
-        if (index === 0 && message) void this.dropOutbox(message);
-      }, delay);
-      timer.unref();
-      conv.timers.push(timer);
+      });
     });
+  }
+
+  /** One copy reaches the receiver's side: SENDT is registered for it (`NextMoveSender.send`). */
+  private handOver(conv: ConversationRow): void {
+    this.stats.handovers[conv.messageId] = (this.stats.handovers[conv.messageId] ?? 0) + 1;
+    this.addStatus(conv, 'SENDT');
+  }
+
+  private later(conv: ConversationRow, delayMs: number, action: () => void): void {
+    const timer = setTimeout(action, delayMs);
+    timer.unref();
+    conv.timers.push(timer);
+  }
+
+  /** A create rolled back (the multipart create's transaction): no outbox row, no conversation, no status. */
+  undoCreate(message: OutboxMessage): void {
+    this.outbox.delete(message.messageId);
+    const index = this.conversations.findIndex((c) => c.messageId === message.messageId && c.direction === 'OUTGOING');
+    if (index >= 0) this.conversations.splice(index, 1);
   }
 
   async dropOutbox(message: OutboxMessage): Promise<void> {
@@ -325,6 +401,38 @@ export class SimState {
       })
       .finally(() => this.pending.delete(p));
     this.pending.add(p);
+  }
+
+  /**
+   * The synchronous ping before a subscription is saved (`SubscriptionServiceImpl` → `WebhookPusher.ping` →
+   * `UrlPusher.push`): a 4xx/5xx answer fails the request with 400 `WebhookPushEndpointPingFailedException`; a
+   * connection error (`ResourceAccessException`) is only logged and the subscription is saved anyway.
+   */
+  async ping(endpoint: string): Promise<void> {
+    this.stats.pings++;
+    if (this.settings.dropWebhooks) return;
+    let status: number;
+    try {
+      const res = await request(endpoint, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ createdTs: ipTime(), event: 'ping' }),
+        headersTimeout: 10_000,
+        bodyTimeout: 10_000,
+      });
+      await res.body.dump();
+      status = res.statusCode;
+    } catch (err) {
+      this.logger.debug('webhook ping failed', { error: (err as Error).name });
+      return;
+    }
+    if (status >= 400) {
+      this.stats.pingsRefused++;
+      throw badRequest(
+        'WebhookPushEndpointPingFailedException',
+        `Ping failed with: ${status} ${STATUS_CODES[status] ?? ''}.`.replace(' .', '.'),
+      );
+    }
   }
 
   addSubscription(sub: Omit<SubscriptionRow, 'id'>): SubscriptionRow {

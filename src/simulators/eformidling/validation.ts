@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import type { ServiceIdentifier } from '../../contract/eformidling';
 import { documentTypesWithoutFiles, isDocumentType } from '../../contract/eformidling';
 import { capabilitiesFor } from './directory';
-import { badRequest, SimError } from './http-util';
+import { checkMetadataFiles } from './file-rules';
+import { badRequest, constraintViolation, SimError, type FieldProblem } from './http-util';
 import type { OutboxMessage, SimState } from './state';
 
 interface Header {
@@ -39,8 +40,28 @@ export interface AcceptedSbd {
 
 const beanError = (field: string, code: string, message: string): SimError =>
   new SimError(400, 'MethodArgumentNotValidException', `Validation failed for object='standardBusinessDocument'`, [
-    { field, code, defaultMessage: message },
+    { field, code, defaultMessage: message, objectName: 'standardBusinessDocument' },
   ]);
+
+/**
+ * `Asserter.isValid(sbd, group)` for DPI `digital` (`DpiDigitalMessage`): the fields it requires, as one
+ * `ConstraintViolationException` listing every violation (property paths under the SBD's `any`).
+ */
+function checkDigital(business: Record<string, unknown>): void {
+  const problems: FieldProblem[] = [];
+  const notNull = (field: string) =>
+    problems.push({ field: `any.${field}`, code: 'NotNull', defaultMessage: 'must not be null' });
+  if (business.sikkerhetsnivaa === undefined || business.sikkerhetsnivaa === null) notNull('sikkerhetsnivaa');
+  if (typeof business.tittel !== 'string') notNull('tittel');
+  if (typeof business.spraak !== 'string') notNull('spraak');
+  const info = business.digitalPostInfo as Record<string, unknown> | undefined;
+  if (typeof info !== 'object' || info === null) notNull('digitalPostInfo');
+  else {
+    if (info.virkningsdato === undefined || info.virkningsdato === null) notNull('digitalPostInfo.virkningsdato');
+    if (typeof info.aapningskvittering !== 'boolean') notNull('digitalPostInfo.aapningskvittering');
+  }
+  if (problems.length > 0) throw constraintViolation(problems);
+}
 
 /** Create-time rules (§3c): bean validation, defaults, duplicates, routing. Fills defaults into the SBD like the IP. */
 export function acceptSbd(state: SimState, raw: unknown, newId: () => string): AcceptedSbd {
@@ -73,6 +94,7 @@ export function acceptSbd(state: SimState, raw: unknown, newId: () => string): A
   if (!scope?.identifier)
     throw beanError('standardBusinessDocumentHeader.businessScope', 'NotNull', 'process is required');
   if (!(di.type in sbd)) throw beanError(di.type, 'NotNull', 'business message must not be null');
+  if (di.type === 'digital') checkDigital((sbd.digital ?? {}) as Record<string, unknown>);
 
   const messageId = di.instanceIdentifier ?? newId();
   if (state.outbox.has(messageId) || state.findConversation(messageId))
@@ -116,29 +138,40 @@ export function acceptSbd(state: SimState, raw: unknown, newId: () => string): A
   };
 }
 
-/** Send-time rules (§3c): files, arkivmelding references, DPI primary document, totals, lifetime. */
-export async function validateForSend(state: SimState, message: OutboxMessage): Promise<void> {
+/**
+ * Send-time rules, in the order of `NextMoveValidator.validate(NextMoveOutMessage)`: files present, lifetime (the caller
+ * registers LEVETID_UTLOPT), arkivmelding references, `metadataFiler` files, the DPI primary document. Titles and
+ * totals are checked when each file is added (file-rules.ts), not here.
+ */
+export async function validateForSend(state: SimState, message: OutboxMessage, onExpired: () => void): Promise<void> {
   const type = message.documentType as (typeof documentTypesWithoutFiles)[number];
   if (!documentTypesWithoutFiles.includes(type) && message.files.length === 0)
-    throw badRequest('MissingFileException', 'Message has no files');
+    throw badRequest('MissingFileException', 'There must always be at least one attachment');
+  if (message.expiry <= Date.now()) {
+    onExpired();
+    throw badRequest(
+      'TimeToLiveException',
+      `ExpectedResponseDateTime ${new Date(message.expiry).toISOString()} has been exceeded. Please resend the message`,
+    );
+  }
   if (message.documentType === 'arkivmelding') {
     const xml = message.files.find((f) => f.fileName === 'arkivmelding.xml');
-    if (!xml) throw badRequest('MissingArkivmeldingException', 'arkivmelding.xml is missing');
+    if (!xml) throw badRequest('MissingArkivmeldingException', 'DPO message type requires arkivmelding.xml attachment');
     const text = await readFile(xml.path, 'utf8');
     const referenced = [...text.matchAll(/<(?:\w+:)?referanseDokumentfil>\s*([^<]+?)\s*<\//g)].map((m) => m[1]);
     const missing = referenced.filter((name) => !message.files.some((f) => f.fileName === name));
-    if (missing.length > 0) throw badRequest('MissingArkivmeldingFileException', `Missing files: ${missing.join(',')}`);
+    if (missing.length > 0)
+      throw badRequest(
+        'MissingArkivmeldingFileException',
+        `File(s) defined in arkivmelding, but not found in message: ${missing.join(',')}`,
+      );
   }
+  checkMetadataFiles(message);
   const business = message.sbd[message.documentType] as { hoveddokument?: string } | undefined;
   if (message.serviceIdentifier === 'DPI' && !message.files.some((f) => f.fileName === business?.hoveddokument))
-    throw badRequest('MissingPrimaryDocumentException', 'Missing primary document');
-  if (message.serviceIdentifier === 'DPV' && message.files.some((f) => !f.title))
-    throw badRequest('MissingFileTitleException', 'DPV files need a title');
-  const total = message.files.reduce((sum, f) => sum + f.size, 0);
-  const limit = state.settings.transportLimitBytes[message.serviceIdentifier];
-  if (limit !== undefined && total > limit)
     throw badRequest(
-      'MaxFileSizeExceededException',
-      `Total file size exceeds the limit of ${limit} bytes for ${message.serviceIdentifier}`,
+      'MissingPrimaryDocumentException',
+      'Missing a primary document. Please specify the hoveddokument property in the business message and verify that is equal to one of the filenames.',
     );
+  void state;
 }

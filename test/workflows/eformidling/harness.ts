@@ -1,8 +1,11 @@
+import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { request } from 'undici';
@@ -18,6 +21,7 @@ import {
   type RunningEformidlingSimulator,
 } from '../../../src/simulators/eformidling/server';
 import type { SimSettings } from '../../../src/simulators/eformidling/state';
+import type { eformidlingOutgoingMessage } from '../../../workflows';
 import { spawnTs, type ChildHandle } from '../../harness/processes';
 import { getTestEnv } from '../../harness/temporal';
 import { createTestWorker, uniqueTaskQueue } from '../../harness/worker';
@@ -128,6 +132,38 @@ export async function arkivmelding(
     ...rest,
   };
 }
+
+/** Runs one outgoing message on the rig's worker to its result. */
+export function runMessage(rig: EformidlingTestRig, input: OutgoingMessageInput) {
+  return rig.env.client.workflow.execute<typeof eformidlingOutgoingMessage>('eformidlingOutgoingMessage', {
+    workflowId: `eformidling-message/${input.messageId}`,
+    taskQueue: rig.taskQueue,
+    args: [input],
+  });
+}
+
+/** Runs one outgoing message that must fail; returns its typed failure. */
+export async function messageFailure(
+  rig: EformidlingTestRig,
+  input: OutgoingMessageInput,
+): Promise<ApplicationFailure> {
+  const err = await runMessage(rig, input).then(
+    () => assert.fail('the workflow should fail'),
+    (e: unknown) => e,
+  );
+  assert.ok(err instanceof WorkflowFailedError);
+  assert.ok(err.cause instanceof ApplicationFailure, String(err.cause));
+  return err.cause;
+}
+
+/** A complete DPI `digital` business message (the fields the IP requires), main document `brev.pdf`. */
+export const digitalBusinessMessage = {
+  sikkerhetsnivaa: 4,
+  hoveddokument: 'brev.pdf',
+  tittel: 'Vedtak',
+  spraak: 'nb',
+  digitalPostInfo: { virkningsdato: '2030-01-10', aapningskvittering: false },
+};
 
 export async function control<T = unknown>(
   rig: { sim: RunningEformidlingSimulator },

@@ -6,7 +6,15 @@ import type { OutgoingFailureDetails, OutgoingMessageInput } from '../../../src/
 import { messageStateQuery } from '../../../src/contract/eformidling';
 import type { eformidlingOutgoingMessage } from '../../../workflows';
 import { recordHistory } from '../../harness/histories';
-import { arkivmelding, control, startRig, type EformidlingTestRig, type MessageView } from './harness';
+import {
+  arkivmelding,
+  control,
+  messageFailure,
+  runMessage,
+  startRig,
+  type EformidlingTestRig,
+  type MessageView,
+} from './harness';
 
 describe('eFormidling outgoing message (real dev server + simulator, polling only)', () => {
   let rig: EformidlingTestRig;
@@ -17,21 +25,8 @@ describe('eFormidling outgoing message (real dev server + simulator, polling onl
     await rig.stop();
   });
 
-  const run = (input: OutgoingMessageInput) =>
-    rig.env.client.workflow.execute<typeof eformidlingOutgoingMessage>('eformidlingOutgoingMessage', {
-      workflowId: `eformidling-message/${input.messageId}`,
-      taskQueue: rig.taskQueue,
-      args: [input],
-    });
-  const failure = async (input: OutgoingMessageInput): Promise<ApplicationFailure> => {
-    const err = await run(input).then(
-      () => assert.fail('the workflow should fail'),
-      (e: unknown) => e,
-    );
-    assert.ok(err instanceof WorkflowFailedError);
-    assert.ok(err.cause instanceof ApplicationFailure, String(err.cause));
-    return err.cause;
-  };
+  const run = (input: OutgoingMessageInput) => runMessage(rig, input);
+  const failure = (input: OutgoingMessageInput) => messageFailure(rig, input);
   const view = (messageId: string) => control<MessageView>(rig, 'GET', `/messages/${messageId}`);
 
   it('sends a small message in one step and settles on LEVERT with the whole history', async () => {

@@ -5,6 +5,7 @@ import type { eformidlingOutgoingMessage } from '../../../workflows';
 import { startIngress, type RunningIngress } from '../../../src/ingress/server';
 import { ensureSubscription } from '../../../src/modules/eformidling/bootstrap';
 import { EformidlingClient } from '../../../src/integrations/eformidling/client';
+import { PingFailedError } from '../../../src/integrations/eformidling/errors';
 import { loadEformidlingConfig, type EformidlingConfig } from '../../../src/modules/eformidling/config';
 import { eformidlingWebhookRoute } from '../../../src/modules/eformidling/ingress-route';
 import { createLogger } from '../../../src/logging/logger';
@@ -44,8 +45,19 @@ describe('eFormidling webhooks: the fast path in front of polling', () => {
     const ip = new EformidlingClient({ baseUrl: rig.sim.url });
     assert.equal(await ensureSubscription(ip, config), 'created');
     assert.equal(await ensureSubscription(ip, config), 'kept');
-    const rotated = { ...config, webhookPushEndpoint: `${ingress.url}/webhooks/eformidling/${'x'.repeat(40)}` };
+    // The IP pings a changed endpoint (WebhookPusher.ping): an endpoint whose token the ingress does not know gets a
+    // 404 there, so the IP refuses the update. A real rotation changes the ingress's token too.
+    const newToken = 'x'.repeat(40);
+    const rotated = {
+      ...config,
+      webhookToken: newToken,
+      webhookPushEndpoint: `${ingress.url}/webhooks/eformidling/${newToken}`,
+    };
+    await assert.rejects(ensureSubscription(ip, rotated), (err: unknown) => err instanceof PingFailedError);
+    const original = config;
+    config = rotated;
     assert.equal(await ensureSubscription(ip, rotated), 'updated');
+    config = original;
     assert.equal(await ensureSubscription(ip, config), 'updated');
     const subs = await ip.listSubscriptions();
     assert.equal(subs.filter((s) => s.name === 'ferje').length, 1);
