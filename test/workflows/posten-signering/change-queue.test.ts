@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { postenJobProgressQuery } from '../../../src/contract/posten-signering';
 import type { PostenSignatureJobResult } from '../../../src/contract/posten-signering';
-import type { ConfirmScope } from '../../../src/simulators/posten-signering/options';
+import type { ChangeQueueMode, ConfirmScope } from '../../../src/simulators/posten-signering/options';
 import { signerWithPin, startTestbed, type Testbed } from './harness';
 
 /**
@@ -11,17 +11,23 @@ import { signerWithPin, startTestbed, type Testbed } from './harness';
  * fetches three changes back to back. Under both plausible confirm scopes every change is routed, stored and confirmed
  * once, and the final change is never acknowledged before its PAdES is stored.
  */
-for (const confirmScope of ['oldest', 'all-fetched'] as ConfirmScope[]) {
-  describe(`posten signature job: every change queued, confirm scope ${confirmScope}`, () => {
+const variants: [ChangeQueueMode, ConfirmScope][] = [
+  ['every-change', 'oldest'],
+  ['every-change', 'all-fetched'],
+  ['latest-per-job', 'all-fetched'],
+];
+for (const [changeQueue, confirmScope] of variants) {
+  const every = changeQueue === 'every-change';
+  describe(`posten signature job: queue ${changeQueue}, confirm scope ${confirmScope}`, () => {
     let bed: Testbed;
     before(async () => {
-      bed = await startTestbed({ rules: { emptyQueuePollDelayMs: 5000, confirmScope } });
+      bed = await startTestbed({ rules: { emptyQueuePollDelayMs: 5000, changeQueue, confirmScope } });
       await bed.startWorker();
     });
     after(() => bed.close());
 
     it('signers acting one at a time between polls: each intermediate change delivered, routed, confirmed once', async () => {
-      const reference = `queue-${confirmScope}`;
+      const reference = `queue-${changeQueue}-${confirmScope}`;
       const handle = await bed.startJob(
         await bed.job(reference, [signerWithPin(61), signerWithPin(62), signerWithPin(63)]),
       );
@@ -30,7 +36,7 @@ for (const confirmScope of ['oldest', 'all-fetched'] as ConfirmScope[]) {
       const polls = bed.sim.model.stats.polls;
       await bed.waitFor('an empty poll after the create', () => bed.sim.model.stats.polls > polls);
       for (const signer of [1, 2, 3]) bed.sim.model.sign(jobId, signer);
-      assert.equal(bed.sim.model.queueLength(bed.sender, ''), 3, 'three changes wait for the sleeping poller');
+      assert.equal(bed.sim.model.queueLength(bed.sender, ''), every ? 3 : 1, 'what waits for the sleeping poller');
 
       const result = (await handle.result()) as PostenSignatureJobResult;
       assert.equal(result.status, 'COMPLETED_SUCCESSFULLY');
@@ -41,8 +47,18 @@ for (const confirmScope of ['oldest', 'all-fetched'] as ConfirmScope[]) {
         'every XAdES is stored',
       );
       const progress = await handle.query(postenJobProgressQuery);
-      assert.equal(progress.changesProcessed, 3, 'IN_PROGRESS (1 signed), IN_PROGRESS (2 signed), COMPLETED');
       assert.equal(progress.redeliveriesRecognised, 0);
+      if (!every) {
+        // Merged by the queue: one change, COMPLETED, with all three XAdES offered at once.
+        assert.equal(progress.changesProcessed, 1);
+        assert.deepEqual(
+          bed.sim.model.deliveriesOf(jobId).map((d) => d.confirmations),
+          [1],
+        );
+        assert.equal(bed.sim.model.stats.finalizedWithoutPades, 0);
+        return;
+      }
+      assert.equal(progress.changesProcessed, 3, 'IN_PROGRESS (1 signed), IN_PROGRESS (2 signed), COMPLETED');
 
       const stats = bed.sim.model.stats;
       const deliveries = bed.sim.model.deliveriesOf(jobId);
