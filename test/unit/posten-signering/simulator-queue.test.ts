@@ -80,13 +80,16 @@ describe('posten simulator: the queue holds every change (seed: an intermediate 
   });
 });
 
+/** The three signers sign one after another, then the poller fetches the three changes. */
+function signAllThenFetch(model: PostenModel, jobId: string): void {
+  for (const signer of [1, 2, 3]) model.sign(jobId, signer);
+  for (let i = 0; i < 3; i++) model.poll(SENDER, '');
+}
+
 describe('posten simulator: one confirmation URL per job, and what confirming an older change does', () => {
   it('oldest: confirming after a newer change was fetched acknowledges the older only; the newer stays leased', () => {
     const { model, job } = threeSignerJob({ confirmScope: 'oldest' });
-    model.sign(job.id, 1);
-    model.sign(job.id, 2);
-    model.sign(job.id, 3);
-    for (let i = 0; i < 3; i++) model.poll(SENDER, '');
+    signAllThenFetch(model, job.id);
     model.confirm(job.id);
     assert.deepEqual(
       model.deliveriesOf(job.id).map((d) => d.confirmations),
@@ -101,10 +104,7 @@ describe('posten simulator: one confirmation URL per job, and what confirming an
 
   it('all-fetched: the older confirmation acknowledges every fetched change, the final one too (the job is gone)', () => {
     const { model, job } = threeSignerJob({ confirmScope: 'all-fetched' });
-    model.sign(job.id, 1);
-    model.sign(job.id, 2);
-    model.sign(job.id, 3);
-    for (let i = 0; i < 3; i++) model.poll(SENDER, '');
+    signAllThenFetch(model, job.id);
     model.confirm(job.id);
     assert.deepEqual(
       model.deliveriesOf(job.id).map((d) => d.confirmations),
