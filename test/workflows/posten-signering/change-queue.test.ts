@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { postenJobProgressQuery } from '../../../src/contract/posten-signering';
 import type { PostenSignatureJobResult } from '../../../src/contract/posten-signering';
 import type { ChangeQueueMode, ConfirmScope } from '../../../src/simulators/posten-signering/options';
+import { recordHistory } from '../../harness/histories';
 import { signerWithPin, startTestbed, type Testbed } from './harness';
 
 /**
@@ -78,6 +79,7 @@ for (const [changeQueue, confirmScope] of variants) {
         assert.equal(stats.duplicateConfirms, 2);
       }
       assert.equal(stats.confirms, 3, 'one confirmation per change received');
+      await recordHistory(bed.env.client, handle.workflowId, `posten-signering-job-every-change-${confirmScope}`);
     });
   });
 }

@@ -8,6 +8,7 @@ import {
 } from '../../../src/contract/posten-signering';
 import type { PostenSignatureJobResult, UnownedJobResult } from '../../../src/contract/posten-signering';
 import { searchAttributes } from '../../../src/contract/search-attributes';
+import { recordHistory } from '../../harness/histories';
 import { pin, signerWithPin, startTestbed, type Testbed } from './harness';
 
 /**
@@ -48,6 +49,7 @@ describe('posten signering: status changes without reference', () => {
       [1, 1],
     );
     assert.equal(bed.sim.model.stats.changesDelivered, 2);
+    await recordHistory(bed.env.client, handle.workflowId, 'posten-signering-job-no-reference');
 
     // The final change comes back after the job workflow closed: a late redelivery, found by the same attribute.
     await bed.control.post(`/control/jobs/${jobId}/redeliver`);
@@ -78,5 +80,6 @@ describe('posten signering: status changes without reference', () => {
       'nothing confirmed',
     );
     assert.equal(job.finalized, false);
+    await recordHistory(bed.env.client, handle.workflowId, 'posten-signering-unowned-no-reference-held');
   });
 });
