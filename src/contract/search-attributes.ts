@@ -17,6 +17,11 @@ export const searchAttributes = {
    * documents API lets a caller read the documents of the flows that carry its id.
    */
   caller: defineSearchAttributeKey('FerjeCaller', SearchAttributeType.KEYWORD),
+  /**
+   * Posten signering's id of the job a signature-job workflow owns (a number Posten assigns; not personal data). Status
+   * changes without `reference` (optional in Posten's XSD) are routed to their workflow by it.
+   */
+  postenSignatureJobId: defineSearchAttributeKey('PostenSignatureJobId', SearchAttributeType.KEYWORD),
 } as const;
 
 /** The `NAME=Type` pairs that `temporal server start-dev --search-attribute` and compose one-shots register. */

@@ -8,7 +8,9 @@ import {
   log,
   patched,
   setHandler,
+  upsertSearchAttributes,
 } from '@temporalio/workflow';
+import { searchAttributes } from '../../src/contract/search-attributes';
 import { commonFailureTypes } from '../../src/contract/failure-types';
 import {
   isTerminalJobStatus,
@@ -27,6 +29,7 @@ import {
   type PostenSignatureJobResult,
   type PostenSignatureJobStatus,
   type PostenStatusChange,
+  statusChangeKey,
 } from '../../src/contract/posten-signering';
 import {
   continueAsNewAfterHandlers,
@@ -154,7 +157,11 @@ async function signatureJob(input: PostenSignatureJobInput): Promise<PostenSigna
       return resultOf(state, flagMissing(state));
     }
     if (!resume) await create(run);
-    else show(run, state.phase);
+    else {
+      // A run continued from one that may predate the attribute: make sure the router can find this job by its id.
+      publishJobId(run);
+      show(run, state.phase);
+    }
     if (!(await followJob(run, state.s.deadlineAt))) {
       throw ApplicationFailure.create({
         message: state.s.createUncertain
@@ -209,7 +216,8 @@ async function followJob(run: JobRun, until: number): Promise<boolean> {
       }
     }
     if (needsCancel(state)) await cancel(run);
-    while (state.queue.length > 0) await processChange(run, state.queue.shift()!);
+    if (patched('posten-store-newer-changes-before-confirming')) await processArrivedChanges(run);
+    else while (state.queue.length > 0) await processChange(run, state.queue.shift()!);
     if (!isTerminalJobStatus(state.s.jobStatus) && shouldContinueAsNew()) {
       await continueAsNewAfterHandlers<typeof signatureJob>({ ...run.job, resume: carriedState(state) });
     }
@@ -230,6 +238,7 @@ async function create(run: JobRun): Promise<void> {
   show(run, 'CREATING');
   try {
     recordCreated(run.state, await createJob({ job: run.job }));
+    publishJobId(run);
     show(run, 'AWAITING_SIGNATURES');
   } catch (err) {
     // A refusal a retry cannot fix (invalid job, schema error, not authorised) ends the job; the cause stays attached.
@@ -253,21 +262,89 @@ async function cancel(run: JobRun): Promise<void> {
   show(run, 'AWAITING_SIGNATURES');
 }
 
+/**
+ * Records Posten's job id in the `PostenSignatureJobId` search attribute (a number Posten assigns, not personal data),
+ * so that the router finds this workflow for a status change that carries no `reference`.
+ */
+function publishJobId(run: JobRun): void {
+  const id = run.state.s.signatureJobId;
+  if (!id || !patched('posten-job-id-search-attribute')) return;
+  upsertSearchAttributes([{ key: searchAttributes.postenSignatureJobId, value: id }]);
+}
+
+/** How long an IN_PROGRESS change waits, stored, for a newer change of the job before it is confirmed. */
+const CONFIRM_SETTLE_MS = 1000;
+
+/** One change as processed and stored, waiting for its confirmation (`fresh`: remembered once confirmed). */
+interface StoredChange {
+  change: PostenStatusChange;
+  fresh: boolean;
+}
+
+/**
+ * Processes every change that has arrived (and any that arrives meanwhile), storing what each offers, and only then
+ * confirms them, oldest first. Posten's confirmation URL names the job, not the change, so confirming an older change
+ * may also acknowledge a newer one already fetched (UNVERIFIED; the simulator's `all-fetched` scope), and a final
+ * change acknowledged that way finalises the job and its documents are gone. Hence: no change of this job is confirmed
+ * while a newer one that has reached the workflow still has documents to store. One confirmation per change received,
+ * so a Posten that acknowledges one change per confirmation (`oldest`) is served as well.
+ */
+async function processArrivedChanges(run: JobRun): Promise<void> {
+  const { state, job } = run;
+  const stored: StoredChange[] = [];
+  for (;;) {
+    while (state.queue.length > 0) {
+      const change = state.queue.shift()!;
+      // The same change twice before it was confirmed (a redelivery): stored once, confirmed for each delivery.
+      if (stored.some((s) => s.fresh && statusChangeKey(s.change) === statusChangeKey(change))) {
+        state.s.changesProcessed++;
+        state.s.redeliveriesRecognised++;
+        stored.push({ change, fresh: false });
+        continue;
+      }
+      const kept = await storeChange(run, change);
+      if (kept) stored.push(kept);
+    }
+    // Nothing follows a final change, so confirming once it is stored is safe. Before confirming only IN_PROGRESS
+    // changes, give a newer change the poller has just fetched a moment to arrive (its hand-over takes milliseconds).
+    if (stored.length === 0 || stored.some((s) => isTerminalJobStatus(s.change.status))) break;
+    const more = await condition(() => state.queue.length > 0, CONFIRM_SETTLE_MS, {
+      summary: 'a moment for newer changes before confirming',
+    });
+    if (!more) break;
+  }
+  for (const { change, fresh } of stored) {
+    await confirmChange(job.sender, change);
+    if (fresh) rememberChange(state, change);
+  }
+}
+
 async function processChange(run: JobRun, change: PostenStatusChange): Promise<void> {
+  const kept = await storeChange(run, change);
+  if (!kept) return;
+  await confirmChange(run.job.sender, change);
+  if (kept.fresh) rememberChange(run.state, change);
+}
+
+/** Applies a change and stores what it offers; returns it for confirmation (a duplicate job's change is done here). */
+async function storeChange(run: JobRun, change: PostenStatusChange): Promise<StoredChange | undefined> {
   const { state, job } = run;
   state.s.changesProcessed++;
   if (adoptsUncertainCreate(state, job, change)) {
     // The create we could not confirm did happen: this is our job.
     adoptJob(state, change);
+    publishJobId(run);
     // Runs started before this marker kept showing CREATE_UNCERTAIN (and its "may not have reached Posten" text)
     // after the job was found; the operator's view must say the job exists now.
     if (patched('posten-adopted-job-leaves-create-uncertain')) state.phase = 'AWAITING_SIGNATURES';
   }
-  if (isDuplicateJob(state, change)) return handleDuplicate(run, change);
+  if (isDuplicateJob(state, change)) {
+    await handleDuplicate(run, change);
+    return undefined;
+  }
   if (isRedelivery(state, change)) {
     state.s.redeliveriesRecognised++;
-    await confirmChange(job.sender, change);
-    return;
+    return { change, fresh: false };
   }
   const { downloads, unmatched, unknownStatuses } = applyChange(state, job, change);
   if (unmatched > 0) log.warn('status change names a signer that is not in the job', { unmatched });
@@ -288,8 +365,7 @@ async function processChange(run: JobRun, change: PostenStatusChange): Promise<v
   settleChange(state, change);
   show(run, state.phase);
   // Confirmed also when a document is missing: what could be stored is durable, and so is the record of the gap.
-  await confirmChange(job.sender, change);
-  rememberChange(state, change);
+  return { change, fresh: true };
 }
 
 async function handleDuplicate(run: JobRun, change: PostenStatusChange): Promise<void> {

@@ -109,7 +109,8 @@ async function unownedJob(input: UnownedJobInput): Promise<UnownedJobResult> {
   show(u);
   for (;;) {
     await condition(() => run.queue.length > 0 || (run.decision !== undefined && !run.decisionApplied));
-    while (run.queue.length > 0) await takeChange(u, run.queue.shift()!);
+    if (patched('posten-store-newer-changes-before-confirming')) await takeArrivedChanges(u);
+    else while (run.queue.length > 0) await takeChange(u, run.queue.shift()!);
     if (decisionPending(run)) {
       if (run.decision === 'CANCEL_AND_CONFIRM') await cancel(u, run.s.latest!);
       await confirm(u, run.s.latest!);
@@ -130,7 +131,36 @@ function show(u: Unowned): void {
   u.view.show(unownedStatus(u.run));
 }
 
+/**
+ * Stores what every arrived change offers before confirming any of them, one confirmation per change, oldest first:
+ * Posten's confirmation URL names the job, so confirming an older change may also acknowledge a newer, final one
+ * (see the signature-job workflow and docs/posten-signering.md).
+ */
+async function takeArrivedChanges(u: Unowned): Promise<void> {
+  const { run } = u;
+  const toConfirm: PostenStatusChange[] = [];
+  while (run.queue.length > 0) {
+    const change = run.queue.shift()!;
+    if (await storeArrived(u, change)) toConfirm.push(change);
+    else show(u);
+  }
+  for (const change of toConfirm) {
+    run.s.released = true;
+    await confirm(u, change);
+  }
+  if (toConfirm.length > 0) show(u);
+}
+
 async function takeChange(u: Unowned, change: PostenStatusChange): Promise<void> {
+  if (await storeArrived(u, change)) {
+    u.run.s.released = true;
+    await confirm(u, change);
+  }
+  show(u);
+}
+
+/** Takes in a change, stores what it offers and cancels if asked; returns whether it is to be confirmed. */
+async function storeArrived(u: Unowned, change: PostenStatusChange): Promise<boolean> {
   const { run, input } = u;
   const todo = receiveChange(run, change);
   if (isHeld(run)) workflowMetrics.count(ferjeMetrics.postenChangesHeld);
@@ -145,11 +175,7 @@ async function takeChange(u: Unowned, change: PostenStatusChange): Promise<void>
     );
   }
   if (todo.cancel) await cancel(u, change);
-  if (todo.confirm) {
-    run.s.released = true;
-    await confirm(u, change);
-  }
-  show(u);
+  return todo.confirm;
 }
 
 async function cancel(u: Unowned, change: PostenStatusChange): Promise<void> {

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { closeServer, listen, readBody, sendJson } from '../../http/server-utils';
 import type { FaultPlan } from './faults';
 import { SimulatorError, type PostenModel } from './model';
-import type { AutopilotSettings, FaultRule } from './options';
+import { switchableRules, type AutopilotSettings, type FaultRule, type PostenSimulatorRules } from './options';
 
 /**
  * Control endpoints for tests, the demo and people trying things by hand (plain HTTP, loopback only):
@@ -13,6 +13,8 @@ import type { AutopilotSettings, FaultRule } from './options';
  *   POST /control/jobs/:id/redeliver                   the last change comes back although it was confirmed
  *   POST /control/faults                               {"route": "download", "kind": "status404", "times": 2}
  *   POST /control/autopilot                            {"mode": "sign", "delayMs": 500}
+ *   POST /control/rules                                {"confirmScope": "all-fetched", "omitReference": true, …}
+ *                                                      (the switchable rules of options.ts; answers all rules)
  *   GET  /control/stats                                request, 429, redelivery and confirmation counters
  */
 export async function startControlServer(options: {
@@ -70,6 +72,12 @@ export async function startControlServer(options: {
         if (req.method === 'POST' && path === '/control/autopilot') {
           model.autopilot = { ...model.autopilot, ...(json as Partial<AutopilotSettings>) };
           return sendJson(res, 200, model.autopilot);
+        }
+        if (req.method === 'POST' && path === '/control/rules') {
+          const unknown = Object.keys(json).filter((k) => !(switchableRules as readonly string[]).includes(k));
+          if (unknown.length > 0) return sendJson(res, 400, { error: `not a switchable rule: ${unknown.join(', ')}` });
+          model.rules = { ...model.rules, ...(json as Partial<PostenSimulatorRules>) };
+          return sendJson(res, 200, model.rules);
         }
         return sendJson(res, 404, { error: 'no such control endpoint' });
       } catch (err) {

@@ -34,6 +34,8 @@ export interface SimJob {
   lastSignedAt?: number;
   /** The final change was confirmed: without long-term storage the job is gone from the API. */
   finalized: boolean;
+  /** The PAdES was downloaded after the job ended (a finalisation before that loses it). */
+  padesDownloadedAfterEnd?: boolean;
   documentsDeleted: boolean;
 }
 
@@ -59,6 +61,8 @@ export interface QueueEntry {
   jobId: string;
   /** Set for a redelivery: return this delivery's snapshot again. */
   redelivery?: number;
+  /** The job's state when the change happened (`every-change` queue); absent = read at poll time. */
+  snapshot?: JobSnapshot;
 }
 
 export interface SimStats {
@@ -72,6 +76,10 @@ export interface SimStats {
   redeliveries: number;
   confirms: number;
   duplicateConfirms: number;
+  /** Confirmations that acknowledged a change fetched after an older unconfirmed one (`all-fetched` scope). */
+  newerChangesConfirmed: number;
+  /** Completed jobs finalised by a confirmation before their PAdES was ever downloaded: signed documents lost. */
+  finalizedWithoutPades: number;
   downloads: number;
   cancels: number;
   /** Requests by route (counted before faults apply), e.g. `confirm`. */
@@ -128,6 +136,8 @@ export class PostenModel {
     redeliveries: 0,
     confirms: 0,
     duplicateConfirms: 0,
+    newerChangesConfirmed: 0,
+    finalizedWithoutPades: 0,
     downloads: 0,
     cancels: 0,
     byRoute: {},
@@ -322,7 +332,7 @@ export class PostenModel {
     const delivery: Delivery = {
       id: this.nextDeliveryId++,
       jobId: job.id,
-      snapshot: previous ? previous.snapshot : this.snapshot(job, now),
+      snapshot: previous ? previous.snapshot : (entry.snapshot ?? this.snapshot(job, now)),
       leasedUntil: now + this.rules.redeliveryMs,
       confirmations: 0,
       requeued: false,
@@ -332,20 +342,34 @@ export class PostenModel {
     return { delivery, nextPermittedAt: now };
   }
 
-  confirm(jobId: string, deliveryId: number): void {
-    const delivery = this.deliveries.get(deliveryId);
-    if (!delivery || delivery.jobId !== jobId) throw new SimulatorError(404, 'NOT_FOUND', 'no such status change');
-    this.stats.confirms++;
-    delivery.confirmations++;
-    if (delivery.confirmations > 1) this.stats.duplicateConfirms++;
+  /**
+   * POST to the job's confirmation URL. The URL names the job, not a change, so what it acknowledges is the
+   * `confirmScope` rule: the oldest fetched, unconfirmed change of the job, or every one of them. A confirmation with
+   * nothing left to acknowledge is a duplicate (answered 2xx, counted). Acknowledging a final change finalises the job.
+   */
+  confirm(jobId: string): void {
     const job = this.requireJob(jobId);
-    // A confirmation that arrives after the lease ran out still counts: drop the pending redelivery.
-    for (const entries of this.queues.values()) {
-      const i = entries.findIndex((e) => e.redelivery === deliveryId);
-      if (i >= 0) entries.splice(i, 1);
+    this.stats.confirms++;
+    const open = [...this.deliveries.values()].filter((d) => d.jobId === jobId && d.confirmations === 0);
+    if (open.length === 0) {
+      this.stats.duplicateConfirms++;
+      const last = [...this.deliveries.values()].filter((d) => d.jobId === jobId).at(-1);
+      if (last) last.confirmations++;
+      return;
     }
-    if (delivery.snapshot.status !== 'IN_PROGRESS' && job.status !== 'IN_PROGRESS') {
-      job.finalized = true;
+    const acknowledged = this.rules.confirmScope === 'all-fetched' ? open : open.slice(0, 1);
+    this.stats.newerChangesConfirmed += acknowledged.length - 1;
+    for (const delivery of acknowledged) {
+      delivery.confirmations++;
+      // A confirmation that arrives after the lease ran out still counts: drop the pending redelivery.
+      for (const entries of this.queues.values()) {
+        const i = entries.findIndex((e) => e.redelivery === delivery.id);
+        if (i >= 0) entries.splice(i, 1);
+      }
+      if (delivery.snapshot.status !== 'IN_PROGRESS' && job.status !== 'IN_PROGRESS' && !job.finalized) {
+        job.finalized = true;
+        if (job.status === 'COMPLETED_SUCCESSFULLY' && !job.padesDownloadedAfterEnd) this.stats.finalizedWithoutPades++;
+      }
     }
   }
 
@@ -362,7 +386,7 @@ export class PostenModel {
     const key = `${job.sender}|${job.queue}`;
     const entries = this.queues.get(key) ?? [];
     this.queues.set(key, entries);
-    if (!entries.some((e) => e.jobId === job.id)) entries.push({ jobId: job.id, redelivery: last.id });
+    if (!entries.some((e) => e.redelivery === last.id)) entries.push({ jobId: job.id, redelivery: last.id });
   }
 
   /** Every delivery of a job with how often it was confirmed (oldest first). */
@@ -387,6 +411,7 @@ export class PostenModel {
     );
     if (signatures.length === 0) throw new SimulatorError(404, 'NOT_FOUND', 'nobody has signed yet');
     this.stats.downloads++;
+    if (job.status !== 'IN_PROGRESS') job.padesDownloadedAfterEnd = true;
     return signedPades(this.sealOrFallback(), { jobId: job.id, documents: job.documents, signatures });
   }
 
@@ -473,6 +498,10 @@ export class PostenModel {
       entries = [];
       this.queues.set(key, entries);
     }
+    if (this.rules.changeQueue === 'every-change') {
+      entries.push({ jobId: job.id, snapshot: this.snapshot(job, this.now()) });
+      return;
+    }
     const queued = entries.find((e) => e.jobId === job.id);
     // One pending entry per job: a newer state replaces a queued redelivery of an older one.
     if (queued) delete queued.redelivery;
@@ -488,8 +517,11 @@ export class PostenModel {
       const key = `${job.sender}|${job.queue}`;
       const entries = this.queues.get(key) ?? [];
       this.queues.set(key, entries);
-      // A newer change for the job already waiting supersedes the old one.
-      if (!entries.some((e) => e.jobId === job.id)) entries.push({ jobId: job.id, redelivery: d.id });
+      // Every change comes back on an `every-change` queue; on a `latest-per-job` one a newer change for the job
+      // already waiting supersedes the old one.
+      if (this.rules.changeQueue === 'every-change' || !entries.some((e) => e.jobId === job.id)) {
+        entries.push({ jobId: job.id, redelivery: d.id });
+      }
     }
   }
 

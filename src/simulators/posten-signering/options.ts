@@ -24,7 +24,31 @@ export interface PostenSimulatorRules {
   utcOffsetMinutes: number;
   /** Certificate organisations allowed to act for other senders: broker org → sender orgs (or `*`). */
   brokers: Record<string, string[] | '*'>;
+  /**
+   * What the queue holds. `every-change`: each signer action (and expiry, cancel) queues the job's state as it was
+   * then, so a slow poller still gets every intermediate `IN_PROGRESS` change, as the seed's example shows one.
+   * `latest-per-job`: one pending entry per job, its state read at poll time (Java client's `PortalJobStatus`
+   * javadoc: a confirmed job "will not be returned upon subsequent polling, until the status has changed again").
+   */
+  changeQueue: ChangeQueueMode;
+  /**
+   * What a POST to a job's confirmation URL (`…/signature-jobs/{id}/complete`, one URL per job) acknowledges.
+   * UNVERIFIED; both plausible behaviours: `oldest` = the job's oldest fetched, unconfirmed change (a newer fetched
+   * one stays leased); `all-fetched` = every fetched, unconfirmed change of the job (a newer one, even a final one,
+   * is confirmed with it; a final one finalises the job).
+   */
+  confirmScope: ConfirmScope;
+  /** Leave `reference` out of status changes (optional in the XSD, absent from Posten's examples). */
+  omitReference: boolean;
+  /** Appended as `[zone]` to `X-Next-permitted-poll-time` (Java's ISO_DATE_TIME accepts it); empty = none. */
+  pollTimeZoneSuffix: string;
 }
+
+export type ChangeQueueMode = 'every-change' | 'latest-per-job';
+export type ConfirmScope = 'oldest' | 'all-fetched';
+
+/** The rules a test or an operator may switch at runtime (`POST /control/rules`). */
+export const switchableRules = ['changeQueue', 'confirmScope', 'omitReference', 'pollTimeZoneSuffix'] as const;
 
 export const defaultRules: PostenSimulatorRules = {
   redeliveryMs: 10 * 60_000,
@@ -39,6 +63,10 @@ export const defaultRules: PostenSimulatorRules = {
   longTermStorage: false,
   utcOffsetMinutes: 60,
   brokers: {},
+  changeQueue: 'every-change',
+  confirmScope: 'oldest',
+  omitReference: false,
+  pollTimeZoneSuffix: '',
 };
 
 /** What the simulator does to signers on its own (the demo and the bench use it; tests drive signers directly). */

@@ -27,7 +27,13 @@ export function jobResponseXml(job: SimJob, jobUrl: string): string {
   );
 }
 
-export function statusChangeXml(job: SimJob, delivery: Delivery, jobUrl: string, utcOffsetMinutes: number): string {
+export function statusChangeXml(
+  job: SimJob,
+  delivery: Delivery,
+  jobUrl: string,
+  utcOffsetMinutes: number,
+  options: { omitReference?: boolean } = {},
+): string {
   const snap = delivery.snapshot;
   const signatures = snap.signers.map((s) => {
     const signer = job.signers[s.number - 1];
@@ -48,9 +54,9 @@ export function statusChangeXml(job: SimJob, delivery: Delivery, jobUrl: string,
   const anySigned = snap.signers.some((s) => s.signed);
   return (
     `${XML_DECLARATION}<portal-signature-job-status-change-response xmlns="${NS.posten}">` +
-    optionalElement('reference', job.reference) +
+    optionalElement('reference', options.omitReference ? undefined : job.reference) +
     `<signature-job-id>${job.id}</signature-job-id><status>${snap.status}</status>` +
-    `<confirmation-url>${jobUrl}/complete/${delivery.id}</confirmation-url>` +
+    `<confirmation-url>${jobUrl}/complete</confirmation-url>` +
     (snap.cancellable ? `<cancellation-url>${jobUrl}/cancel</cancellation-url>` : '') +
     (snap.deletable ? `<delete-documents-url>${jobUrl}/documents</delete-documents-url>` : '') +
     `<signatures>${signatures.join('')}${anySigned ? `<pades-url>${jobUrl}/pades</pades-url>` : ''}</signatures>` +

@@ -51,11 +51,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://simulator');
     const m =
-      /^\/api\/([0-9]{9})(\/portal\/signature-jobs(?:\/([0-9]+)\/(cancel|pades|documents|complete\/([0-9]+)|xades\/([0-9]+)))?)?\/?$/.exec(
+      /^\/api\/([0-9]{9})(\/portal\/signature-jobs(?:\/([0-9]+)\/(cancel|pades|documents|complete|xades\/([0-9]+)))?)?\/?$/.exec(
         url.pathname,
       );
     if (!m) return send(res, 404, errorXml('NOT_FOUND', 'no such resource'));
-    const [, org, portal, jobId, action, deliveryId, signerNumber] = m;
+    const [, org, portal, jobId, action, signerNumber] = m;
     model.stats.requests++;
     model.tick();
 
@@ -91,7 +91,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
           : 'poll'
         : action === 'cancel'
           ? 'cancel'
-          : deliveryId
+          : action === 'complete'
             ? 'confirm'
             : 'download';
     model.stats.byRoute[route] = (model.stats.byRoute[route] ?? 0) + 1;
@@ -117,25 +117,25 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
         const queue = url.searchParams.get('polling_queue') ?? '';
         try {
           const { delivery, nextPermittedAt } = model.poll(org, queue);
-          const header = {
-            'x-next-permitted-poll-time': formatPollTime(nextPermittedAt, model.rules.utcOffsetMinutes),
-          };
+          const header = { 'x-next-permitted-poll-time': pollTimeHeader(nextPermittedAt) };
           if (!delivery) return send(res, 204, '', header);
           const job = model.requireJob(delivery.jobId);
-          const xml = statusChangeXml(job, delivery, `${jobsUrl}/${job.id}`, model.rules.utcOffsetMinutes);
+          const xml = statusChangeXml(job, delivery, `${jobsUrl}/${job.id}`, model.rules.utcOffsetMinutes, {
+            omitReference: model.rules.omitReference,
+          });
           return finish(res, fault, 200, xml, header);
         } catch (err) {
           if (!(err instanceof TooEarly)) throw err;
           model.stats.http429++;
           return send(res, 429, errorXml('TOO_EAGER_POLLING', 'polled before the permitted time'), {
-            'x-next-permitted-poll-time': formatPollTime(err.nextPermittedAt, model.rules.utcOffsetMinutes),
+            'x-next-permitted-poll-time': pollTimeHeader(err.nextPermittedAt),
           });
         }
       }
       const job = model.requireJob(jobId);
       if (job.sender !== org) throw new SimulatorError(404, 'NOT_FOUND', 'no such signature job');
-      if (deliveryId && req.method === 'POST') {
-        model.confirm(jobId, Number(deliveryId));
+      if (action === 'complete' && req.method === 'POST') {
+        model.confirm(jobId);
         return finish(res, fault, 200, '');
       }
       if (action === 'cancel' && req.method === 'POST') {
@@ -160,6 +160,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       if (err instanceof BodyTooLargeError) return send(res, 413, errorXml('TOO_LARGE', 'request too large'));
       throw err;
     }
+  }
+
+  function pollTimeHeader(at: number): string {
+    const suffix = model.rules.pollTimeZoneSuffix;
+    return formatPollTime(at, model.rules.utcOffsetMinutes) + (suffix ? `[${suffix}]` : '');
   }
 
   function tooMany(res: ServerResponse): void {

@@ -56,9 +56,12 @@ describe('posten signering simulator: the portal rules', () => {
     );
   });
 
-  it('one pending change per job; a fetched change comes back after the redelivery time unless confirmed', () => {
+  it('latest-per-job queue: one pending change per job; a fetched change comes back unless confirmed', () => {
     let now = 1_000_000;
-    const model = new PostenModel({ ...defaultRules, redeliveryMs: 10_000, emptyQueuePollDelayMs: 5_000 }, () => now);
+    const model = new PostenModel(
+      { ...defaultRules, changeQueue: 'latest-per-job', redeliveryMs: 10_000, emptyQueuePollDelayMs: 5_000 },
+      () => now,
+    );
     const job = model.createJob({
       sender: '123456789',
       signers: [
@@ -78,9 +81,10 @@ describe('posten signering simulator: the portal rules', () => {
     now += 7_000;
     const again = model.poll('123456789', '').delivery!;
     assert.deepEqual(again.snapshot, first.snapshot, 'the same change, redelivered');
-    model.confirm(job.id, again.id);
-    model.confirm(job.id, again.id);
-    assert.equal(model.stats.duplicateConfirms, 1);
+    model.confirm(job.id);
+    model.confirm(job.id);
+    model.confirm(job.id);
+    assert.equal(model.stats.duplicateConfirms, 1, 'one confirmation per fetch; the third has nothing left');
     assert.equal(job.finalized, true);
     assert.throws(() => model.xades(job.id, 1), /finalized/);
   });
@@ -91,16 +95,16 @@ describe('posten signering simulator: the portal rules', () => {
     assert.throws(() => model.redeliverLastChange(job.id), /no change of this job has been delivered/);
     model.sign(job.id, 1);
     const first = model.poll('123456789', '').delivery!;
-    model.confirm(job.id, first.id);
+    model.confirm(job.id);
     assert.equal(job.finalized, true);
     model.redeliverLastChange(job.id);
     model.redeliverLastChange(job.id);
-    assert.equal(model.queueLength('123456789', ''), 1, 'still one pending entry per job');
+    assert.equal(model.queueLength('123456789', ''), 1, 'the same change is queued once');
     const again = model.poll('123456789', '').delivery!;
     assert.notEqual(again.id, first.id, 'a new delivery with its own confirmation');
     assert.deepEqual(again.snapshot, first.snapshot);
     assert.equal(model.stats.redeliveries, 1);
-    model.confirm(job.id, again.id);
+    model.confirm(job.id);
     assert.deepEqual(model.deliveriesOf(job.id), [
       { id: first.id, confirmations: 1 },
       { id: again.id, confirmations: 1 },

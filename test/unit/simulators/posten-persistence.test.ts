@@ -36,7 +36,7 @@ describe('Posten simulator keeps its state across restarts, as Posten does', () 
       const pending = second.model.deliveries.get(delivery.id);
       assert.ok(pending && pending.confirmations === 0, 'the unconfirmed delivery is still leased, to come back');
       assert.equal(second.model.stats.changesDelivered, first.model.stats.changesDelivered);
-      second.model.confirm(job.id, delivery.id);
+      second.model.confirm(job.id);
       const next = second.model.createJob({
         sender: '123456789',
         signers: [{ order: 1 }],
