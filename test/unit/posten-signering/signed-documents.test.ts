@@ -65,7 +65,15 @@ describe('posten signering simulator: signed documents are real signatures (xmls
 
   before(async () => {
     dataDir = mkdtempSync(path.join(tmpdir(), 'ferje-posten-signed-'));
-    sim = await startPostenSimulator({ dataDir, logger, senders: [SENDER], persistState: false });
+    // One merged change with both signers' signatures: this suite is about the documents, not the queue (the queue's
+    // every-change default would deliver the first signer's change first; change-queue.test.ts covers that).
+    sim = await startPostenSimulator({
+      dataDir,
+      logger,
+      senders: [SENDER],
+      persistState: false,
+      rules: { changeQueue: 'latest-per-job' },
+    });
     caPem = readFileSync(sim.env.POSTEN_SIGNERING_TRUSTED_ROOTS_FILE, 'utf8');
     client = new PostenSignatureClient(loadPostenConfig(sim.env), logger);
     const input = job('signed-1');
