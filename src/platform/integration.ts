@@ -58,7 +58,11 @@ export interface IntegrationModule {
   name: IntegrationName;
   title: string;
   taskQueue: string;
-  createActivities(ctx: IntegrationContext): object;
+  /**
+   * The queue's activities. Modules import their activities (and so their libraries: WASM, XML, SQL clients) on
+   * demand here, so a process loads only what the queues it serves need.
+   */
+  createActivities(ctx: IntegrationContext): object | Promise<object>;
   workerOptions?(
     ctx: IntegrationContext,
   ): Partial<

@@ -1,14 +1,14 @@
-import { createSignstashActivities } from '../../../activities/signstash';
 import { taskQueues } from '../../contract/task-queues';
 import type { IntegrationModule } from '../../platform/integration';
-import { runSignstashDemo } from './demo';
 import { startSignstashSimulator } from './simulator';
 
 export const signstashModule: IntegrationModule = {
   name: 'signstash',
   title: "Sign'Stash Proxy",
   taskQueue: taskQueues.signstash,
-  createActivities: createSignstashActivities,
+  // Loaded only where this queue is served.
+  createActivities: async (ctx) =>
+    (await import('../../../activities/signstash/index.js')).createSignstashActivities(ctx),
   startSimulator: startSignstashSimulator,
-  demo: runSignstashDemo,
+  demo: async (ctx) => (await import('./demo.js')).runSignstashDemo(ctx),
 };

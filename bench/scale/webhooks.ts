@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { eformidlingWorkflowTypes, messageWorkflowId } from '../../src/contract/eformidling';
+import { loadFerjeConfig } from '../../src/config/ferje-config';
+import { startIngress } from '../../src/ingress/server';
+import { createLogger } from '../../src/logging/logger';
+import { loadEformidlingConfig } from '../../src/modules/eformidling/config';
+import { eformidlingWebhookRoute } from '../../src/modules/eformidling/ingress-route';
+import { mapLimit, percentile } from './server';
+import { round } from './worker';
+
+/** Nobody polls this queue: the target runs exist and take signals, but no worker reacts to them. */
+const PARKED_QUEUE = 'ferje-scale-bench-parked';
+const TOKEN = 'scale-bench-webhook-token-0123456789abcdef';
+
+export interface WebhookResult {
+  webhooks: number;
+  webhookSignalP50Ms: number;
+  webhookSignalP99Ms: number;
+  webhookSignalMaxMs: number;
+  webhookNon200: number;
+  webhookSignalsRecorded: number;
+}
+
+/**
+ * `concurrent` eFormidling status webhooks at once through the real ingress and the real eFormidling route, each to
+ * its own running message workflow. Latency is from sending the request to the 200, which the ingress answers only
+ * once Temporal holds the signal (the webhook → durable signal path); how soon a worker then reacts is the
+ * integration's business. Afterwards every target's history must show its one signal.
+ */
+export async function runWebhooks(client: Client, concurrent: number): Promise<WebhookResult> {
+  const logger = createLogger('bench', 'ERROR', () => undefined);
+  const env = { EFORMIDLING_WEBHOOK_TOKEN: TOKEN };
+  const config = loadEformidlingConfig(env, loadFerjeConfig(env));
+  const ingress = await startIngress({
+    client,
+    routes: [eformidlingWebhookRoute(() => config)],
+    host: '127.0.0.1',
+    port: 0,
+    maxBodyBytes: 64 * 1024,
+    logger,
+  });
+  try {
+    const warmUp = 20;
+    const messageIds = Array.from({ length: concurrent + warmUp }, () => randomUUID());
+    await mapLimit(messageIds, 16, (messageId) =>
+      client.workflow.start(eformidlingWorkflowTypes.outgoingMessage, {
+        workflowId: messageWorkflowId(messageId),
+        taskQueue: PARKED_QUEUE,
+        args: [{ messageId }],
+      }),
+    );
+    const send = async (messageId: string): Promise<{ ms: number; status: number }> => {
+      const started = performance.now();
+      const res = await fetch(`${ingress.url}/webhooks/eformidling/${TOKEN}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ event: 'status', direction: 'OUTGOING', messageId, status: 'LEVERT' }),
+      });
+      await res.arrayBuffer();
+      return { ms: performance.now() - started, status: res.status };
+    };
+    // Connections and the client's channel warmed by a few, then all at once.
+    for (const id of messageIds.slice(0, warmUp)) await send(id);
+    const measured = messageIds.slice(warmUp);
+    const results = await Promise.all(measured.map(send));
+    const sorted = results.map((r) => r.ms).sort((a, b) => a - b);
+    const recorded = await mapLimit(measured, 8, async (id) => {
+      const history = await client.workflow.getHandle(messageWorkflowId(id)).fetchHistory();
+      return history.events?.filter((e) => e.workflowExecutionSignaledEventAttributes).length ?? 0;
+    });
+    await mapLimit(messageIds, 16, (id) =>
+      client.workflow.getHandle(messageWorkflowId(id)).terminate('scale bench finished'),
+    );
+    return {
+      webhooks: concurrent,
+      webhookSignalP50Ms: round(percentile(sorted, 50)),
+      webhookSignalP99Ms: round(percentile(sorted, 99)),
+      webhookSignalMaxMs: round(sorted[sorted.length - 1] ?? 0),
+      webhookNon200: results.filter((r) => r.status !== 200).length,
+      webhookSignalsRecorded: recorded.filter((n) => n === 1).length,
+    };
+  } finally {
+    await ingress.close();
+  }
+}
