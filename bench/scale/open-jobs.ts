@@ -70,7 +70,7 @@ export async function runOpenJobs(options: {
     },
   });
   const maxCachedWorkflows = Number(
-    options.workerEnv?.FERJE_MAX_CACHED_WORKFLOWS ?? process.env.FERJE_MAX_CACHED_WORKFLOWS ?? 250,
+    options.workerEnv?.FERJE_MAX_CACHED_WORKFLOWS ?? process.env.FERJE_MAX_CACHED_WORKFLOWS ?? 50,
   );
   const worker = await spawnWorker({
     dir: options.dir,
@@ -201,6 +201,7 @@ export async function runOpenJobs(options: {
       result.pollerHistoryEvents.push(
         (await client.workflow.getHandle(statusPollerWorkflowId(SENDER)).describe()).historyLength,
       );
+      console.error(`bench:scale posten level ${level} ${JSON.stringify(result)}`);
     }
     result.duplicateConfirms = sim.model.stats.duplicateConfirms;
     result.redeliveries = sim.model.stats.redeliveries;

@@ -27,6 +27,11 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'ferje-bench-scale-'));
   const server = await startBenchServer(dir);
   const out: Record<string, unknown> = {};
+  /** Each part's figures also go to stderr as soon as it finishes: a run cut short keeps what it measured. */
+  const part = (figures: object): void => {
+    Object.assign(out, figures);
+    console.error(`bench:scale part ${JSON.stringify(figures)}`);
+  };
   try {
     if (!skip.has('idle')) {
       const idle = await spawnWorker({
@@ -35,14 +40,20 @@ async function main(): Promise<void> {
       });
       await new Promise((r) => setTimeout(r, IDLE_SECONDS * 1000));
       const usage = idle.memoryUsage();
-      out.idleWorkerRssMb = idle.peakRssMb();
-      out.idleWorkerHeapUsedMb = usage?.heapUsed;
-      out.idleWorkerExternalMb = usage?.external;
+      part({
+        idleWorkerRssMb: idle.peakRssMb(),
+        idleWorkerHeapUsedMb: usage?.heapUsed,
+        idleWorkerExternalMb: usage?.external,
+      });
       await idle.stop();
     }
+    if (!skip.has('webhooks')) {
+      part(await runWebhooks(server.client, Number(process.env.SCALE_WEBHOOKS ?? 200)));
+    }
+    // Before the longest part, so a run cut short still has these.
+    if (!skip.has('ss12000')) part(await runSs12000Scales(list('SCALE_SS12000', '0.2,1,5')));
     if (!skip.has('posten')) {
-      Object.assign(
-        out,
+      part(
         await runOpenJobs({
           dir,
           address: server.address,
@@ -52,13 +63,9 @@ async function main(): Promise<void> {
         }),
       );
     }
-    if (!skip.has('webhooks')) {
-      Object.assign(out, await runWebhooks(server.client, Number(process.env.SCALE_WEBHOOKS ?? 200)));
-    }
   } finally {
     await server.stop();
   }
-  if (!skip.has('ss12000')) Object.assign(out, await runSs12000Scales(list('SCALE_SS12000', '0.2,1,5')));
   rmSync(dir, { recursive: true, force: true });
   console.log(
     JSON.stringify({

@@ -6,7 +6,11 @@ import { startTemporalDevServer } from '../../src/dev/temporal-dev-server';
 import { locateTemporalBinary } from '../../src/temporal-bin/locate';
 import { testKeyRing } from '../../test/harness/keys';
 
-/** The scale bench's own Temporal dev server (SQLite file, banner to a log file: stdout carries only the result). */
+/**
+ * The scale bench's own Temporal dev server, in memory: the bench measures Ferje, and a dev server's SQLite file
+ * serialises every write behind an fsync that a production cluster does not have. The banner goes to a log file:
+ * stdout carries only the result line.
+ */
 export async function startBenchServer(dir: string): Promise<{
   address: string;
   client: Client;
@@ -14,7 +18,8 @@ export async function startBenchServer(dir: string): Promise<{
 }> {
   const server = await startTemporalDevServer({
     cliPath: locateTemporalBinary('cli').path,
-    dbFilename: path.join(dir, 'temporal.db'),
+    // An empty name is the CLI's own default: in memory.
+    dbFilename: '',
     ip: '127.0.0.1',
     port: await freePort(),
     uiPort: await freePort(),

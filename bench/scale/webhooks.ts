@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { eformidlingWorkflowTypes, messageWorkflowId } from '../../src/contract/eformidling';
+import { eformidlingWorkflowTypes, messageWorkflowId, statusHintSignal } from '../../src/contract/eformidling';
 import { loadFerjeConfig } from '../../src/config/ferje-config';
 import { startIngress } from '../../src/ingress/server';
 import { createLogger } from '../../src/logging/logger';
@@ -20,6 +20,9 @@ export interface WebhookResult {
   webhookSignalMaxMs: number;
   webhookNon200: number;
   webhookSignalsRecorded: number;
+  /** The same burst as plain client signals, no ingress: what the Temporal server alone takes on this machine. */
+  directSignalP50Ms: number;
+  directSignalP99Ms: number;
 }
 
 /**
@@ -42,7 +45,7 @@ export async function runWebhooks(client: Client, concurrent: number): Promise<W
   });
   try {
     const warmUp = 20;
-    const messageIds = Array.from({ length: concurrent + warmUp }, () => randomUUID());
+    const messageIds = Array.from({ length: 2 * concurrent + warmUp }, () => randomUUID());
     await mapLimit(messageIds, 16, (messageId) =>
       client.workflow.start(eformidlingWorkflowTypes.outgoingMessage, {
         workflowId: messageWorkflowId(messageId),
@@ -62,8 +65,18 @@ export async function runWebhooks(client: Client, concurrent: number): Promise<W
     };
     // Connections and the client's channel warmed by a few, then all at once.
     for (const id of messageIds.slice(0, warmUp)) await send(id);
-    const measured = messageIds.slice(warmUp);
+    const measured = messageIds.slice(warmUp, warmUp + concurrent);
     const results = await Promise.all(measured.map(send));
+    const direct = await Promise.all(
+      messageIds.slice(warmUp + concurrent).map(async (messageId) => {
+        const started = performance.now();
+        await client.workflow
+          .getHandle(messageWorkflowId(messageId))
+          .signal(statusHintSignal, { status: 'LEVERT', source: 'webhook' });
+        return performance.now() - started;
+      }),
+    );
+    direct.sort((a, b) => a - b);
     const sorted = results.map((r) => r.ms).sort((a, b) => a - b);
     const recorded = await mapLimit(measured, 8, async (id) => {
       const history = await client.workflow.getHandle(messageWorkflowId(id)).fetchHistory();
@@ -79,6 +92,8 @@ export async function runWebhooks(client: Client, concurrent: number): Promise<W
       webhookSignalMaxMs: round(sorted[sorted.length - 1] ?? 0),
       webhookNon200: results.filter((r) => r.status !== 200).length,
       webhookSignalsRecorded: recorded.filter((n) => n === 1).length,
+      directSignalP50Ms: round(percentile(direct, 50)),
+      directSignalP99Ms: round(percentile(direct, 99)),
     };
   } finally {
     await ingress.close();

@@ -94,7 +94,10 @@ export async function spawnWorker(options: {
       exited,
     ]);
     if (ready) break;
-    if (Date.now() > deadline) throw new Error(`worker not ready: ${stderr.slice(-2000)}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`worker not ready: ${stderr.slice(-2000)}`);
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
   const pid = child.pid!;

@@ -62,7 +62,7 @@ export function loadFerjeConfig(env: Env = process.env): FerjeConfig {
       // Sizes measured by bench/scale (docs/cost-and-scale.md): each thread holds a V8 isolate with the bundle
       // (about 80 MB); each cached workflow costs tens of kB, and a miss costs a replay of its history.
       workflowThreads: envInt(env, 'FERJE_WORKFLOW_THREADS', 1, { min: 0, max: 16 }),
-      maxCachedWorkflows: envInt(env, 'FERJE_MAX_CACHED_WORKFLOWS', 250, { min: 0 }),
+      maxCachedWorkflows: envInt(env, 'FERJE_MAX_CACHED_WORKFLOWS', 50, { min: 0 }),
     },
     ui: { baseUrl: uiBaseUrl.replace(/\/$/, '') },
   };
