@@ -48,7 +48,14 @@ async function main(): Promise<void> {
       await idle.stop();
     }
     if (!skip.has('webhooks')) {
-      part(await runWebhooks(server.client, Number(process.env.SCALE_WEBHOOKS ?? 200)));
+      part(
+        await runWebhooks(
+          server.client,
+          server.address,
+          path.join(dir, 'ingress'),
+          Number(process.env.SCALE_WEBHOOKS ?? 200),
+        ),
+      );
     }
     // Before the longest part, so a run cut short still has these.
     if (!skip.has('ss12000')) part(await runSs12000Scales(list('SCALE_SS12000', '0.2,1,5')));

@@ -1,12 +1,11 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import type { Client } from '@temporalio/client';
+import { projectDir } from '../../src/config/ferje-config';
 import { eformidlingWorkflowTypes, messageWorkflowId, statusHintSignal } from '../../src/contract/eformidling';
-import { loadFerjeConfig } from '../../src/config/ferje-config';
-import { startIngress } from '../../src/ingress/server';
-import { createLogger } from '../../src/logging/logger';
-import { loadEformidlingConfig } from '../../src/modules/eformidling/config';
-import { eformidlingWebhookRoute } from '../../src/modules/eformidling/ingress-route';
-import { mapLimit, percentile } from './server';
+import { testKeyEnv } from '../../test/harness/keys';
+import { freePort, mapLimit, percentile } from './server';
 import { round } from './worker';
 
 /** Nobody polls this queue: the target runs exist and take signals, but no worker reacts to them. */
@@ -26,23 +25,41 @@ export interface WebhookResult {
 }
 
 /**
- * `concurrent` eFormidling status webhooks at once through the real ingress and the real eFormidling route, each to
- * its own running message workflow. Latency is from sending the request to the 200, which the ingress answers only
+ * `concurrent` eFormidling status webhooks at once through the production ingress (`ferje ingress`, its own process,
+ * as deployed) and the real eFormidling route, each to its own running message workflow. Latency is from sending the request to the 200, which the ingress answers only
  * once Temporal holds the signal (the webhook → durable signal path); how soon a worker then reacts is the
  * integration's business. Afterwards every target's history must show its one signal.
  */
-export async function runWebhooks(client: Client, concurrent: number): Promise<WebhookResult> {
-  const logger = createLogger('bench', 'ERROR', () => undefined);
-  const env = { EFORMIDLING_WEBHOOK_TOKEN: TOKEN };
-  const config = loadEformidlingConfig(env, loadFerjeConfig(env));
-  const ingress = await startIngress({
-    client,
-    routes: [eformidlingWebhookRoute(() => config)],
-    host: '127.0.0.1',
-    port: 0,
-    maxBodyBytes: 64 * 1024,
-    logger,
+export async function runWebhooks(
+  client: Client,
+  address: string,
+  dataDir: string,
+  concurrent: number,
+): Promise<WebhookResult> {
+  const env = { EFORMIDLING_WEBHOOK_TOKEN: TOKEN, TEMPORAL_ADDRESS: address, FERJE_DATA_DIR: dataDir };
+  const port = await freePort();
+  const cli = path.join(projectDir, 'dist', 'src', 'cli', 'main.js');
+  const ingress = spawn(process.execPath, [cli, 'ingress'], {
+    env: {
+      ...(process.env as Record<string, string>),
+      ...testKeyEnv(),
+      ...env,
+      NODE_ENV: 'production',
+      FERJE_INGRESS_PORT: String(port),
+      FERJE_LOG_LEVEL: 'ERROR',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
   });
+  const url = `http://127.0.0.1:${port}`;
+  for (let tries = 0; ; tries++) {
+    const live = await fetch(`${url}/health/live`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (live) break;
+    if (tries > 600 || ingress.exitCode !== null) throw new Error('the ingress did not start');
+    await new Promise((r) => setTimeout(r, 100));
+  }
   try {
     const warmUp = 20;
     const messageIds = Array.from({ length: 2 * concurrent + warmUp }, () => randomUUID());
@@ -55,7 +72,7 @@ export async function runWebhooks(client: Client, concurrent: number): Promise<W
     );
     const send = async (messageId: string): Promise<{ ms: number; status: number }> => {
       const started = performance.now();
-      const res = await fetch(`${ingress.url}/webhooks/eformidling/${TOKEN}`, {
+      const res = await fetch(`${url}/webhooks/eformidling/${TOKEN}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ event: 'status', direction: 'OUTGOING', messageId, status: 'LEVERT' }),
@@ -63,7 +80,11 @@ export async function runWebhooks(client: Client, concurrent: number): Promise<W
       await res.arrayBuffer();
       return { ms: performance.now() - started, status: res.status };
     };
-    // Connections and the client's channel warmed by a few, then all at once.
+    // Warm-up: as many keep-alive connections as the burst will use (a webhook sender keeps its connections), the
+    // ingress's code paths and its Temporal channel; then all at once.
+    await Promise.all(
+      Array.from({ length: concurrent }, () => fetch(`${url}/health/live`).then((r) => r.arrayBuffer())),
+    );
     for (const id of messageIds.slice(0, warmUp)) await send(id);
     const measured = messageIds.slice(warmUp, warmUp + concurrent);
     const results = await Promise.all(measured.map(send));
@@ -96,6 +117,8 @@ export async function runWebhooks(client: Client, concurrent: number): Promise<W
       directSignalP99Ms: round(percentile(direct, 99)),
     };
   } finally {
-    await ingress.close();
+    const exited = new Promise((r) => ingress.once('exit', r));
+    ingress.kill('SIGTERM');
+    await exited;
   }
 }
