@@ -27,6 +27,8 @@ export interface OpenJobsResult {
   /** The worker's main-isolate heap after each level (workflow threads' heaps are in RSS only). */
   workerHeapUsedMb: number[];
   statusChangesPerSecond: number[];
+  /** Changes over the whole time from the signatures to the last confirm, the poller's wake-up included. */
+  statusChangesPerSecondFromSigning: number[];
   createsPerSecond: number[];
   cpuSecondsPerJob: number[];
   cpuSecondsPerStatusChange: number[];
@@ -93,6 +95,7 @@ export async function runOpenJobs(options: {
     workerRssAfterMb: [],
     workerHeapUsedMb: [],
     statusChangesPerSecond: [],
+    statusChangesPerSecondFromSigning: [],
     createsPerSecond: [],
     cpuSecondsPerJob: [],
     cpuSecondsPerStatusChange: [],
@@ -180,6 +183,9 @@ export async function runOpenJobs(options: {
       const span = (lastConfirmAt - firstConfirmAt) / 1000;
       result.statusChangesPerSecond.push(
         round(confirmed > 1 && span > 0 ? (confirmed - 1) / span : confirmed / ((Date.now() - signedAt) / 1000)),
+      );
+      result.statusChangesPerSecondFromSigning.push(
+        round(confirmed / Math.max(0.001, ((lastConfirmAt || Date.now()) - signedAt) / 1000)),
       );
       result.cpuSecondsPerStatusChange.push(round((worker.cpuSeconds() - cpuBeforeSign) / Math.max(1, confirmed)));
       result.signedPerLevel.push(toSign.length);
