@@ -12,7 +12,14 @@ export interface FerjeConfig {
   production: boolean;
   ingress: { host: string; port: number; publicBaseUrl: string; maxBodyBytes: number };
   codecServer: { host: string; port: number; corsOrigins: string[]; publicUrl: string };
-  worker: { shutdownGraceTime: string; integrations: string[] | undefined };
+  worker: {
+    shutdownGraceTime: string;
+    integrations: string[] | undefined;
+    /** Workflow threads shared by all of the process's task queues; 0 runs workflow code on the main thread. */
+    workflowThreads: number;
+    /** Sticky cache size of each task queue's worker (workflows kept in memory between tasks). */
+    maxCachedWorkflows: number;
+  };
   ui: { baseUrl: string };
 }
 
@@ -52,6 +59,10 @@ export function loadFerjeConfig(env: Env = process.env): FerjeConfig {
     worker: {
       shutdownGraceTime: envString(env, 'FERJE_SHUTDOWN_GRACE_TIME', '30s'),
       integrations: workerIntegrations?.split(',').map((s) => s.trim()),
+      // Sizes measured by bench/scale (docs/cost-and-scale.md): each thread holds a V8 isolate with the bundle
+      // (about 80 MB); each cached workflow costs tens of kB, and a miss costs a replay of its history.
+      workflowThreads: envInt(env, 'FERJE_WORKFLOW_THREADS', 1, { min: 0, max: 16 }),
+      maxCachedWorkflows: envInt(env, 'FERJE_MAX_CACHED_WORKFLOWS', 50, { min: 0 }),
     },
     ui: { baseUrl: uiBaseUrl.replace(/\/$/, '') },
   };

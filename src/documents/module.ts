@@ -1,4 +1,3 @@
-import { createDocumentsActivities } from '../../activities/documents';
 import { taskQueues } from '../contract/task-queues';
 import type { IntegrationModule } from '../platform/integration';
 import { ensureRetentionSchedule, loadRetentionScheduleSettings, pauseRetentionSchedule } from './retention-schedule';
@@ -15,8 +14,9 @@ export const documentsModule: IntegrationModule = {
   name: 'documents',
   title: 'Documents',
   taskQueue: taskQueues.documents,
-  createActivities: (ctx) =>
-    createDocumentsActivities({
+  // Loaded only where this queue is served.
+  createActivities: async (ctx) =>
+    (await import('../../activities/documents/index.js')).createDocumentsActivities({
       stores: openDocumentStores(ctx.config, ctx.env),
       client: ctx.client,
       logger: ctx.logger.child('documents'),

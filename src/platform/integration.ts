@@ -59,7 +59,11 @@ export interface IntegrationModule {
   name: IntegrationName;
   title: string;
   taskQueue: string;
-  createActivities(ctx: IntegrationContext): object;
+  /**
+   * The queue's activities. Modules import their activities (and so their libraries: WASM, XML, SQL clients) on
+   * demand here, so a process loads only what the queues it serves need.
+   */
+  createActivities(ctx: IntegrationContext): object | Promise<object>;
   /** Checks before the worker starts (configuration, the partner's published contract); a rejection stops the start. */
   preflight?(ctx: IntegrationContext): Promise<void>;
   workerOptions?(

@@ -7,6 +7,21 @@ import type { TemporalConnectionSettings } from '../config/temporal-connection';
 import { workflowInterceptorModules, type WorkflowSource } from './bundle';
 import { workerObservability } from './observability';
 import type { ReadinessCheck } from '../http/readiness';
+import { sharedWorkflowRuntimeWorker } from './shared-workflow-runtime';
+
+/**
+ * The sticky cache of one task queue's worker. The SDK's default grows with the heap limit (about 2 300 workflows
+ * with a 4 GiB heap), so a sender with thousands of open jobs kept them all in memory; a miss only costs a replay.
+ * Workflow task slots cannot exceed the cache (the SDK would lower them with a warning).
+ */
+function cacheSizing(maxCachedWorkflows: number): Partial<WorkerOptions> {
+  return maxCachedWorkflows === 0
+    ? { maxCachedWorkflows: 0 }
+    : {
+        maxCachedWorkflows: Math.max(2, maxCachedWorkflows),
+        maxConcurrentWorkflowTaskExecutions: Math.max(2, Math.min(40, maxCachedWorkflows)),
+      };
+}
 
 export interface FerjeWorkerOptions {
   connection: NativeConnection;
@@ -17,12 +32,14 @@ export interface FerjeWorkerOptions {
   keyRing: KeyRing;
   shutdownGraceTime: string;
   extra?: Partial<WorkerOptions>;
+  /** The Worker class to create (startWorkers passes one that shares the workflow runtime); default the SDK's. */
+  workerClass?: typeof Worker;
 }
 
 /** One worker with Ferje's non-negotiables: encrypting data converter, namespace, and a shutdown grace time. */
 export async function createFerjeWorker(options: FerjeWorkerOptions): Promise<Worker> {
   const observability = workerObservability();
-  return Worker.create({
+  return (options.workerClass ?? Worker).create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
@@ -63,10 +80,15 @@ export interface StartWorkersOptions {
   bootstrap?: boolean;
 }
 
-/** One worker per integration task queue, all on one shared native connection. */
+/**
+ * One worker per integration task queue, all on one shared native connection, one parsed bundle and one workflow
+ * runtime (FERJE_WORKFLOW_THREADS threads, or the main thread). Each integration's activities, and with them its
+ * libraries, are loaded only here, for the queues this process serves.
+ */
 export async function startWorkers(options: StartWorkersOptions): Promise<RunningWorkers> {
   const { ctx, integrations } = options;
   for (const integration of integrations) await integration.preflight?.(ctx);
+  const sizing = ctx.config.worker;
   // In development every worker would bundle the same sources again; bundle once and share the code.
   const source: WorkflowSource =
     'workflowsPath' in options.source && integrations.length > 1
@@ -83,20 +105,26 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Runnin
           },
         }
       : options.source;
+  const activities = await Promise.all(integrations.map(async (integration) => integration.createActivities(ctx)));
+  const workerClass = sharedWorkflowRuntimeWorker({
+    threads: sizing.workflowThreads,
+    activityNames: activities.flatMap((a) => Object.keys(a)),
+  });
   const connection = await NativeConnection.connect(options.temporal.connectionOptions);
   let workers: Worker[];
   try {
     workers = await Promise.all(
-      integrations.map((integration) =>
+      integrations.map((integration, i) =>
         createFerjeWorker({
           connection,
           namespace: options.temporal.namespace,
           taskQueue: integration.taskQueue,
-          activities: integration.createActivities(ctx),
+          activities: activities[i],
           source,
           keyRing: options.keyRing,
           shutdownGraceTime: options.shutdownGraceTime,
-          extra: integration.workerOptions?.(ctx),
+          workerClass,
+          extra: { ...cacheSizing(sizing.maxCachedWorkflows), ...integration.workerOptions?.(ctx) },
         }),
       ),
     );

@@ -52,6 +52,7 @@ export interface TestWorkerOptions {
   source?: WorkflowSource;
   connection?: NativeConnection;
   extra?: Partial<WorkerOptions>;
+  workerClass?: typeof Worker;
 }
 
 /** A worker configured exactly like production (codec, failure converter, grace time) on a test task queue. */
@@ -65,6 +66,7 @@ export async function createTestWorker(options: TestWorkerOptions): Promise<Work
     keyRing: testKeyRing(),
     shutdownGraceTime: '2s',
     extra: options.extra,
+    workerClass: options.workerClass,
   });
 }
 

@@ -48,6 +48,17 @@ describe('configuration from the environment', () => {
     assert.equal(config.worker.shutdownGraceTime, '30s');
   });
 
+  it('sizes the worker: workflow threads shared by all queues and the sticky cache, refusing nonsense', () => {
+    const defaults = loadFerjeConfig({});
+    assert.equal(defaults.worker.workflowThreads, 1);
+    assert.equal(defaults.worker.maxCachedWorkflows, 50);
+    const set = loadFerjeConfig({ FERJE_WORKFLOW_THREADS: '0', FERJE_MAX_CACHED_WORKFLOWS: '500' });
+    assert.equal(set.worker.workflowThreads, 0);
+    assert.equal(set.worker.maxCachedWorkflows, 500);
+    assert.throws(() => loadFerjeConfig({ FERJE_MAX_CACHED_WORKFLOWS: '-1' }), /FERJE_MAX_CACHED_WORKFLOWS must be/);
+    assert.throws(() => loadFerjeConfig({ FERJE_WORKFLOW_THREADS: 'many' }), /FERJE_WORKFLOW_THREADS must be/);
+  });
+
   it('takes Temporal connection settings from envconfig, with the namespace passed on', () => {
     const settings = loadTemporalConnection({
       TEMPORAL_ADDRESS: 'temporal.example:7233',

@@ -1,8 +1,6 @@
-import { createEformidlingActivities } from '../../../activities/eformidling';
 import { taskQueues } from '../../contract/task-queues';
 import type { IntegrationContext, IntegrationModule } from '../../platform/integration';
 import { ensureLongLivedWorkflows, ensureSubscription } from './bootstrap';
-import { EformidlingClient } from '../../integrations/eformidling/client';
 import { loadEformidlingConfig, type EformidlingConfig } from './config';
 import { eformidlingWebhookRoute } from './ingress-route';
 import { startSimulator } from './simulator';
@@ -24,12 +22,15 @@ export const eformidlingModule: IntegrationModule = {
   name: 'eformidling',
   title: 'eFormidling 2',
   taskQueue: taskQueues.eformidling,
-  createActivities: createEformidlingActivities,
+  // Loaded only where this queue is served, with the IP client and its connection pool.
+  createActivities: async (ctx) =>
+    (await import('../../../activities/eformidling/index.js')).createEformidlingActivities(ctx),
   ingressRoutes: (ctx) => [eformidlingWebhookRoute(configOf(ctx))],
 
   async bootstrap(ctx) {
     const config = loadEformidlingConfig(ctx.env, ctx.config);
     const logger = ctx.logger.child('eformidling');
+    const { EformidlingClient } = await import('../../integrations/eformidling/client.js');
     const ip = new EformidlingClient({ baseUrl: config.baseUrl, username: config.username, password: config.password });
     let outcome: SubscriptionOutcome | { error: unknown };
     try {

@@ -12,6 +12,7 @@ import { loadPostenConfig } from './config';
 import { buildJobRequestXml } from '../../integrations/posten-signering/job-xml';
 import { loadPkcs12, type EnterpriseKeystore } from '../../integrations/posten-signering/keystore';
 import { validatePortalXml, validateSignaturesXml } from '../../integrations/posten-signering/xsd';
+import { postenBundleCommandInfo } from './cli-info';
 
 /** A job description for the CLI: documents may name a local file (`path`) instead of a blob reference. */
 type CliJob = Omit<PostenSignatureJobInput, 'documents'> & {
@@ -22,9 +23,7 @@ type CliJob = Omit<PostenSignatureJobInput, 'documents'> & {
 };
 
 export const postenBundleCommand: CliCommand = {
-  name: 'posten-bundle',
-  usage: 'ferje posten-bundle --job job.json --out dir [--test-certificate]',
-  description: 'Write the request XML, manifest, signed ASiC-E bundle and signatures.xml of a Posten job to disk',
+  ...postenBundleCommandInfo,
   async run(args) {
     const { values } = parseArgs({
       args,

@@ -1,8 +1,6 @@
-import { createSignstashActivities } from '../../../activities/signstash';
 import { taskQueues } from '../../contract/task-queues';
 import type { IntegrationModule } from '../../platform/integration';
 import { signstashCheckCommand } from './cli';
-import { runSignstashDemo } from './demo';
 import { startSignstashSimulator } from './simulator';
 import { verifySignstashAtWorkerStart } from './wire-check';
 
@@ -10,9 +8,11 @@ export const signstashModule: IntegrationModule = {
   name: 'signstash',
   title: "Sign'Stash Proxy",
   taskQueue: taskQueues.signstash,
-  createActivities: createSignstashActivities,
+  // Loaded only where this queue is served.
+  createActivities: async (ctx) =>
+    (await import('../../../activities/signstash/index.js')).createSignstashActivities(ctx),
   preflight: (ctx) => verifySignstashAtWorkerStart(ctx.env, ctx.logger),
   startSimulator: startSignstashSimulator,
-  demo: runSignstashDemo,
+  demo: async (ctx) => (await import('./demo.js')).runSignstashDemo(ctx),
   cliCommands: [signstashCheckCommand],
 };

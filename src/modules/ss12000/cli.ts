@@ -7,6 +7,7 @@ import { displayLocation, isPostgresUrl } from '../../integrations/ss12000/store
 import { configuredStoreLocation, openSs12000Store } from '../../integrations/ss12000/store/open-store';
 import { StoreLockedError } from '../../integrations/ss12000/store/sqlite-store';
 import type { Ss12000Store, StoreSummaryRow } from '../../integrations/ss12000/store/store';
+import { ss12000StatusCommandInfo } from './cli-info';
 
 export function formatStatus(rows: StoreSummaryRow[]): string {
   if (rows.length === 0) return 'Nothing synced yet.';
@@ -36,9 +37,7 @@ export function formatStatus(rows: StoreSummaryRow[]): string {
 }
 
 export const ss12000StatusCommand: CliCommand = {
-  name: 'ss12000-status',
-  usage: 'ferje ss12000-status [--huvudman ref] [--store file|postgres-url] [--json]',
-  description: 'Per huvudman and resource type: entities stored, watermark and the last pass outcome',
+  ...ss12000StatusCommandInfo,
   async run(args) {
     const { values } = parseArgs({
       args,
