@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../../cli/command';
 import type { Env } from '../../config/env';
+import { signstashCheckCommandInfo } from './cli-info';
 import { checkWireContract, loadWireCheckSettings, type WireCheckOutcome } from './wire-check';
 
 /** The operator's view of a check: what was confirmed, what contradicts the profile, what could not be checked. */
@@ -48,8 +49,6 @@ export async function runSignstashCheck(args: string[], env: Env, print: (text: 
 }
 
 export const signstashCheckCommand: CliCommand = {
-  name: 'signstash-check',
-  usage: 'ferje signstash-check [--base-url url] [--profile file] [--openapi-url url] [--json]',
-  description: "Check the Sign'Stash wire profile against the proxy's OpenAPI document (the worker's start-up check)",
+  ...signstashCheckCommandInfo,
   run: (args) => runSignstashCheck(args, process.env, (text) => console.log(text)),
 };

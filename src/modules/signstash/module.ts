@@ -1,8 +1,8 @@
 import { taskQueues } from '../../contract/task-queues';
 import type { IntegrationModule } from '../../platform/integration';
-import { signstashCheckCommand } from './cli';
+import { lazyCliCommand } from '../../platform/lazy';
+import { signstashCheckCommandInfo } from './cli-info';
 import { startSignstashSimulator } from './simulator';
-import { verifySignstashAtWorkerStart } from './wire-check';
 
 export const signstashModule: IntegrationModule = {
   name: 'signstash',
@@ -11,8 +11,10 @@ export const signstashModule: IntegrationModule = {
   // Loaded only where this queue is served.
   createActivities: async (ctx) =>
     (await import('../../../activities/signstash/index.js')).createSignstashActivities(ctx),
-  preflight: (ctx) => verifySignstashAtWorkerStart(ctx.env, ctx.logger),
+  preflight: async (ctx) => (await import('./wire-check.js')).verifySignstashAtWorkerStart(ctx.env, ctx.logger),
   startSimulator: startSignstashSimulator,
   demo: async (ctx) => (await import('./demo.js')).runSignstashDemo(ctx),
-  cliCommands: [signstashCheckCommand],
+  cliCommands: [
+    lazyCliCommand(signstashCheckCommandInfo, async () => (await import('./cli.js')).signstashCheckCommand),
+  ],
 };
