@@ -11,6 +11,11 @@ export interface GoTool {
   pkg: string;
   /** The installed binary's name, where the package's last element is not it (compose's package is `cmd`). */
   binary?: string;
+  /**
+   * The module to build the package inside, for modules whose go.mod has `exclude` or `replace` directives:
+   * `go install pkg@version` refuses those, so the module source is downloaded and the package built in it.
+   */
+  module?: string;
 }
 
 /** Versity's S3 gateway (Apache-2.0) on its POSIX backend: the real S3 server the S3 blob store is tested against. */
@@ -29,6 +34,8 @@ export const dockerCompose: GoTool = {
   version: 'v2.40.3',
   pkg: 'github.com/docker/compose/v2/cmd',
   binary: 'docker-compose',
+  // Its go.mod excludes versions, which `go install …@version` refuses.
+  module: 'github.com/docker/compose/v2',
 };
 
 export function goToolPath(tool: GoTool): string {
@@ -42,7 +49,7 @@ function goBinary(): string {
 }
 
 /**
- * Builds the tool unless this version is already there. `go install` writes into a temp folder that is renamed
+ * Builds the tool unless this version is already there. The build writes into a temp folder that is renamed
  * into place, so an interrupted build never leaves a half binary under the versioned name. GOTOOLCHAIN=auto lets
  * the Go command fetch a newer toolchain from the proxy when the module asks for one.
  */
@@ -52,14 +59,32 @@ export function ensureGoTool(tool: GoTool): string {
   const dir = path.dirname(binary);
   mkdirSync(path.dirname(dir), { recursive: true });
   const staging = mkdtempSync(`${dir}.building-`);
-  console.log(`setup: building ${tool.name} ${tool.version} with go install (once per machine)`);
-  const result = spawnSync(goBinary(), ['install', `${tool.pkg}@${tool.version}`], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, GOBIN: staging, GOTOOLCHAIN: process.env.GOTOOLCHAIN ?? 'auto' },
-  });
-  if (result.status !== 0) {
+  console.log(`setup: building ${tool.name} ${tool.version} with go (once per machine)`);
+  const env = { ...process.env, GOBIN: staging, GOTOOLCHAIN: process.env.GOTOOLCHAIN ?? 'auto' };
+  const fail = (what: string, status: number | null): never => {
     rmSync(staging, { recursive: true, force: true });
-    throw new Error(`go install ${tool.pkg}@${tool.version} failed with exit ${result.status}`);
+    throw new Error(`${what} failed with exit ${status}`);
+  };
+  if (tool.module) {
+    const download = spawnSync(goBinary(), ['mod', 'download', '-json', `${tool.module}@${tool.version}`], {
+      encoding: 'utf8',
+      env: { ...env, GOFLAGS: '-mod=mod' },
+    });
+    if (download.status !== 0) fail(`go mod download ${tool.module}@${tool.version}`, download.status);
+    const moduleDir = (JSON.parse(download.stdout) as { Dir: string }).Dir;
+    const relative = `./${path.posix.relative(tool.module, tool.pkg)}`;
+    const build = spawnSync(goBinary(), ['build', '-o', path.join(staging, path.basename(tool.pkg)), relative], {
+      cwd: moduleDir,
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env,
+    });
+    if (build.status !== 0) fail(`go build ${tool.pkg} in ${tool.module}@${tool.version}`, build.status);
+  } else {
+    const install = spawnSync(goBinary(), ['install', `${tool.pkg}@${tool.version}`], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env,
+    });
+    if (install.status !== 0) fail(`go install ${tool.pkg}@${tool.version}`, install.status);
   }
   if (tool.binary) renameSync(path.join(staging, path.basename(tool.pkg)), path.join(staging, tool.binary));
   chmodSync(staging, 0o755);
