@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { msToNumber } from '@temporalio/common/lib/time';
 import { commonFailureTypes, type InputProblem } from '../failure-types';
+import { durationToMs } from '../input-rules';
 
 /** Persisted names: renaming one strands running executions and the schedule. */
 export const documentsWorkflowTypes = {
@@ -68,15 +68,9 @@ export interface DocumentsRetentionResult {
 
 const RETENTION_FIELDS = ['retainAfterClose', 'unusedUploadGrace', 'dryRun'];
 
-/** A duration string's milliseconds, or NaN when it is not one (msToNumber throws on some odd strings). */
-const durationMs = (raw: unknown): number => {
-  if (typeof raw !== 'string' || raw.length > 64) return NaN;
-  try {
-    return msToNumber(raw as Parameters<typeof msToNumber>[0]);
-  } catch {
-    return NaN;
-  }
-};
+/** A duration string's milliseconds, or NaN when it is not one (retention takes only strings, as its schema says). */
+const durationMs = (raw: unknown): number =>
+  (typeof raw === 'string' && raw.length <= 64 ? durationToMs(raw) : undefined) ?? NaN;
 
 /**
  * The whole retention input, checked before anything is deleted (the workflow's guard runs it first). No input at all
