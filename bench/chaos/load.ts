@@ -9,6 +9,7 @@ import { postenFlows } from '../../src/contract/posten-signering/flows';
 import { signatureOperationFlow } from '../../src/contract/signstash';
 import { ss12000RegistrationUpdate } from '../../src/contract/ss12000';
 import { ss12000SubscriptionFlow } from '../../src/contract/ss12000/flows';
+import { DELIVERING_TEST_ORGANISATION, arkivmeldingMessage } from '../../src/modules/eformidling/example-message';
 import { demoPdf } from '../../src/modules/posten-signering/demo';
 
 /**
@@ -71,18 +72,17 @@ export async function startEformidlingMessages(client: Client, blobs: BlobStore,
       })(),
       { mediaType: 'application/pdf' },
     );
-    const started = await startFlow(client, eformidlingSendFlow, {
-      messageId: randomUUID(),
-      receiver: { kind: 'organisation', organisationNumber: '920000002' },
-      process: 'urn:no:difi:profile:arkivmelding:administrasjon:ver1.0',
-      documentType: 'arkivmelding',
-      businessMessage: { hoveddokument: 'vedtak.pdf', sikkerhetsnivaa: 3 },
-      files: [
-        { blob: xml, fileName: 'arkivmelding.xml', title: 'Arkivmelding' },
-        { blob: pdf, fileName: 'vedtak.pdf', title: 'Vedtak' },
-      ],
-      tracking: { pollInitialInterval: '5 seconds', pollMaxInterval: '30 seconds' },
-    });
+    const started = await startFlow(
+      client,
+      eformidlingSendFlow,
+      arkivmeldingMessage(
+        { xml, document: pdf },
+        {
+          businessMessage: { hoveddokument: 'vedtak.pdf', sikkerhetsnivaa: 3 },
+          tracking: { pollInitialInterval: '5 seconds', pollMaxInterval: '30 seconds' },
+        },
+      ),
+    );
     out.push({ integration: 'eformidling', workflowId: started.workflowId });
   }
   return out;
@@ -154,7 +154,7 @@ export async function changeSs12000Data(env: Env, huvudman: string): Promise<voi
 export async function injectEformidlingIncoming(env: Env, n: number): Promise<void> {
   for (let i = 0; i < n; i++) {
     await post(`${env.EFORMIDLING_BASE_URL}/_control/incoming`, {
-      sender: '920000002',
+      sender: DELIVERING_TEST_ORGANISATION,
       documentType: 'arkivmelding',
       businessMessage: { hoveddokument: 'svar.pdf' },
       files: [

@@ -13,7 +13,7 @@
  * Run: npm run bench:documents   (MB = MiB; needs ~3× the document in free disk under the temp dir)
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -22,11 +22,11 @@ import { Client, Connection } from '@temporalio/client';
 import { documentsCaller, getDocument, putDocument, type DocumentsApi } from '../../src/client/documents';
 import { ferjeDataConverter } from '../../src/codec/data-converter';
 import { projectDir } from '../../src/config/ferje-config';
-import type { OutgoingMessageInput } from '../../src/contract/eformidling';
 import { searchAttributes } from '../../src/contract/search-attributes';
 import { taskQueues } from '../../src/contract/task-queues';
 import { startTemporalDevServer } from '../../src/dev/temporal-dev-server';
 import { newApiKey } from '../../src/documents/api-keys';
+import { arkivmeldingMessage, arkivmeldingXml } from '../../src/modules/eformidling/example-message';
 import { startEformidlingSimulator } from '../../src/simulators/eformidling/server';
 import { locateTemporalBinary } from '../../src/temporal-bin/locate';
 import { testKeyEnv, testKeyRing } from '../../test/harness/keys';
@@ -34,12 +34,6 @@ import { freePort } from '../../test/harness/ports';
 
 const DOCUMENT_MB = Number(process.env.BENCH_DOCUMENT_MB ?? 1024);
 const MiB = 1024 * 1024;
-const PROCESS = 'urn:no:difi:profile:arkivmelding:administrasjon:ver1.0';
-const XML = `<?xml version="1.0" encoding="UTF-8"?>
-<arkivmelding xmlns="http://www.arkivverket.no/standarder/noark5/arkivmelding"><mappe><basisregistrering>
-<dokumentbeskrivelse><dokumentobjekt><referanseDokumentfil>dokument.pdf</referanseDokumentfil></dokumentobjekt></dokumentbeskrivelse>
-</basisregistrering></mappe></arkivmelding>
-`;
 
 function rssMb(pid: number | undefined): number {
   try {
@@ -173,19 +167,13 @@ async function main(): Promise<void> {
 
     // ---- the worker sends the uploaded document on (streams it from the blob store) ----
     const caller = await documentsCaller(api);
-    const xml = await putDocument(api, Buffer.from(XML), { mediaType: 'application/xml' });
-    const input: OutgoingMessageInput = {
-      messageId: randomUUID(),
-      receiver: { kind: 'organisation', organisationNumber: '920000002' },
-      process: PROCESS,
-      documentType: 'arkivmelding',
-      businessMessage: { hoveddokument: 'dokument.pdf' },
-      files: [
-        { blob: xml, fileName: 'arkivmelding.xml', title: 'Arkivmelding' },
-        { blob: ref, fileName: 'dokument.pdf', title: 'Dokument' },
-      ],
-      tracking: { pollInitialInterval: '200 ms', pollMaxInterval: '1 second' },
-    };
+    const xml = await putDocument(api, Buffer.from(arkivmeldingXml(['dokument.pdf'])), {
+      mediaType: 'application/xml',
+    });
+    const input = arkivmeldingMessage(
+      { xml, document: ref, documentName: 'dokument.pdf', documentTitle: 'Dokument' },
+      { tracking: { pollInitialInterval: '200 ms', pollMaxInterval: '1 second' } },
+    );
     const workerSampler = new Sampler(worker.pid);
     const result = (await client.workflow.execute('eformidlingOutgoingMessage', {
       workflowId: `eformidling-message/${input.messageId}`,

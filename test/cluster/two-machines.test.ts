@@ -29,6 +29,7 @@ import { startEformidlingSimulator, type RunningEformidlingSimulator } from '../
 import { startPostenSimulator, type RunningPostenSimulator } from '../../src/simulators/posten-signering';
 import { SignstashSimulator } from '../../src/simulators/signstash';
 import { Ss12000Simulator } from '../../src/simulators/ss12000/server';
+import { arkivmeldingMessage } from '../../src/modules/eformidling/example-message';
 import { arkivmeldingXml } from '../workflows/eformidling/harness';
 import {
   activityInFlight,
@@ -220,18 +221,14 @@ describe('two worker machines on the self-hosted cluster', () => {
     const xml = await blobStore.put(Buffer.from(arkivmeldingXml('vedtak.pdf')), { mediaType: 'application/xml' });
     const pdf = await blobStore.put(randomBytes(size), { mediaType: 'application/pdf' });
     const messageId = randomUUID();
-    const started = await startFlow(client, eformidlingSendFlow, {
-      messageId,
-      receiver: { kind: 'organisation', organisationNumber: '920000002' },
-      process: 'urn:no:difi:profile:arkivmelding:administrasjon:ver1.0',
-      documentType: 'arkivmelding',
-      businessMessage: { hoveddokument: 'vedtak.pdf' },
-      files: [
-        { blob: xml, fileName: 'arkivmelding.xml', title: 'Arkivmelding' },
-        { blob: pdf, fileName: 'vedtak.pdf', title: 'Vedtak' },
-      ],
-      tracking: { pollInitialInterval: '300 ms', pollMaxInterval: '1 second' },
-    });
+    const started = await startFlow(
+      client,
+      eformidlingSendFlow,
+      arkivmeldingMessage(
+        { xml, document: pdf },
+        { messageId, tracking: { pollInitialInterval: '300 ms', pollMaxInterval: '1 second' } },
+      ),
+    );
     const uploadActivity = 'eformidlingUploadFile';
     const deadline = Date.now() + 60_000;
     // The small XML goes up first and is done in moments; an upload still in progress a second later is the 24 MiB

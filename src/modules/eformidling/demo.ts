@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { request } from 'undici';
@@ -9,17 +8,7 @@ import { defaultIncomingPrefix } from '../../contract/eformidling';
 import { businessKey } from '../../contract/workflow-ids';
 import type { DemoContext, DemoResult } from '../../platform/integration';
 import { loadEformidlingConfig } from './config';
-
-const ARKIVMELDING_XML = (file: string): string => `<?xml version="1.0" encoding="UTF-8"?>
-<arkivmelding xmlns="http://www.arkivverket.no/standarder/noark5/arkivmelding" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-  <system>Ferje demo</system><meldingId>${randomUUID()}</meldingId><tidspunkt>${new Date().toISOString()}</tidspunkt><antallFiler>1</antallFiler>
-  <mappe xsi:type="saksmappe"><systemID>1</systemID><tittel>Demo-sak</tittel>
-    <basisregistrering xsi:type="journalpost"><systemID>2</systemID><tittel>Vedtak</tittel><offentligTittel>Vedtak</offentligTittel>
-      <dokumentbeskrivelse><dokumentnummer>1</dokumentnummer><tilknyttetRegistreringSom>Hoveddokument</tilknyttetRegistreringSom><tittel>Vedtak</tittel>
-        <dokumentobjekt><referanseDokumentfil>${file}</referanseDokumentfil></dokumentobjekt></dokumentbeskrivelse>
-    </basisregistrering></mappe>
-</arkivmelding>
-`;
+import { DELIVERING_TEST_ORGANISATION, arkivmeldingMessage, arkivmeldingXml } from './example-message';
 
 /**
  * Sends an arkivmelding to a DPO test organisation of the simulator and waits for LEVERT, then lets the simulator
@@ -30,25 +19,23 @@ export async function eformidlingDemo(ctx: DemoContext): Promise<DemoResult> {
   const lines: string[] = [];
   const workflowIds: string[] = [];
 
-  const xml = await ctx.blobStore.put(Buffer.from(ARKIVMELDING_XML('vedtak.pdf')), { mediaType: 'application/xml' });
+  const xml = await ctx.blobStore.put(Buffer.from(arkivmeldingXml(['vedtak.pdf'], { system: 'Ferje demo' })), {
+    mediaType: 'application/xml',
+  });
   const pdf = await ctx.blobStore.put(Buffer.from(`%PDF-1.4\n% Ferje demo ${new Date().toISOString()}\n%%EOF\n`), {
     mediaType: 'application/pdf',
   });
-  const messageId = randomUUID();
-  const started = await startFlow(ctx.client, eformidlingSendFlow, {
-    messageId,
-    receiver: { kind: 'organisation', organisationNumber: '920000002' },
-    process: 'urn:no:difi:profile:arkivmelding:administrasjon:ver1.0',
-    documentType: 'arkivmelding',
-    businessMessage: { hoveddokument: 'vedtak.pdf', sikkerhetsnivaa: 3 },
-    files: [
-      { blob: xml, fileName: 'arkivmelding.xml', title: 'Arkivmelding' },
-      { blob: pdf, fileName: 'vedtak.pdf', title: 'Vedtak' },
-    ],
-    tracking: { pollInitialInterval: '5 seconds', pollMaxInterval: '1 minute' },
-  });
+  const input = arkivmeldingMessage(
+    { xml, document: pdf },
+    {
+      businessMessage: { hoveddokument: 'vedtak.pdf', sikkerhetsnivaa: 3 },
+      tracking: { pollInitialInterval: '5 seconds', pollMaxInterval: '1 minute' },
+    },
+  );
+  const { messageId } = input;
+  const started = await startFlow(ctx.client, eformidlingSendFlow, input);
   workflowIds.push(started.workflowId);
-  lines.push(`Sending message ${messageId} to 920000002 (DPO) …`);
+  lines.push(`Sending message ${messageId} to ${DELIVERING_TEST_ORGANISATION} (DPO) …`);
   const result = await started.result();
   lines.push(
     `Settled: ${result.finalStatus} over ${result.serviceIdentifier} (${result.sendMode}); statuses ${result.statuses.map((s) => `${s.status}[${s.source}]`).join(' → ')}`,
@@ -58,11 +45,11 @@ export async function eformidlingDemo(ctx: DemoContext): Promise<DemoResult> {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({
-      sender: '920000002',
+      sender: DELIVERING_TEST_ORGANISATION,
       documentType: 'arkivmelding',
       businessMessage: { hoveddokument: 'svar.pdf' },
       files: [
-        { name: 'arkivmelding.xml', text: ARKIVMELDING_XML('svar.pdf') },
+        { name: 'arkivmelding.xml', text: arkivmeldingXml(['svar.pdf'], { system: 'Ferje demo' }) },
         { name: 'svar.pdf', text: '%PDF-1.4\n% reply\n%%EOF\n' },
       ],
     }),

@@ -15,6 +15,11 @@ import { loadFerjeConfig } from '../../../src/config/ferje-config';
 import type { BlobRef } from '../../../src/contract/blob-ref';
 import type { OutgoingMessageInput } from '../../../src/contract/eformidling';
 import { createLogger } from '../../../src/logging/logger';
+import {
+  ARKIVMELDING_ADMINISTRASJON,
+  arkivmeldingMessage,
+  arkivmeldingXml as exampleArkivmeldingXml,
+} from '../../../src/modules/eformidling/example-message';
 import type { IntegrationContext } from '../../../src/platform/integration';
 import {
   startEformidlingSimulator,
@@ -26,7 +31,7 @@ import { spawnTs, type ChildHandle } from '../../harness/processes';
 import { getTestEnv } from '../../harness/temporal';
 import { createTestWorker, uniqueTaskQueue } from '../../harness/worker';
 
-export const ADMIN_PROCESS = 'urn:no:difi:profile:arkivmelding:administrasjon:ver1.0';
+export const ADMIN_PROCESS = ARKIVMELDING_ADMINISTRASJON;
 
 export interface EformidlingTestRig {
   env: TestWorkflowEnvironment;
@@ -89,16 +94,9 @@ export async function startRig(
   return rig;
 }
 
+/** The example arkivmelding.xml with fixed header values (deterministic test input). */
 export function arkivmeldingXml(...files: string[]): string {
-  return `<?xml version="1.0" encoding="UTF-8"?>
-<arkivmelding xmlns="http://www.arkivverket.no/standarder/noark5/arkivmelding" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-  <system>Ferje test</system><meldingId>1</meldingId><tidspunkt>2030-01-01T00:00:00Z</tidspunkt><antallFiler>${files.length}</antallFiler>
-  <mappe xsi:type="saksmappe"><systemID>1</systemID><tittel>Sak</tittel>
-    <basisregistrering xsi:type="journalpost"><systemID>2</systemID><tittel>Post</tittel>
-${files.map((f, i) => `      <dokumentbeskrivelse><dokumentnummer>${i + 1}</dokumentnummer><dokumentobjekt><referanseDokumentfil>${f}</referanseDokumentfil></dokumentobjekt></dokumentbeskrivelse>`).join('\n')}
-    </basisregistrering></mappe>
-</arkivmelding>
-`;
+  return exampleArkivmeldingXml(files, { system: 'Ferje test', meldingId: '1', tidspunkt: '2030-01-01T00:00:00Z' });
 }
 
 /** `size` random bytes into the blob store, streamed (never a whole buffer of that size). */
@@ -118,19 +116,10 @@ export async function arkivmelding(
   const { documentBytes = 2048, ...rest } = overrides;
   const xml = await rig.blobStore.put(Buffer.from(arkivmeldingXml('vedtak.pdf')), { mediaType: 'application/xml' });
   const pdf = await putRandom(rig.blobStore, documentBytes);
-  return {
-    messageId: crypto.randomUUID(),
-    receiver: { kind: 'organisation', organisationNumber: '920000002' },
-    process: ADMIN_PROCESS,
-    documentType: 'arkivmelding',
-    businessMessage: { hoveddokument: 'vedtak.pdf' },
-    files: [
-      { blob: xml, fileName: 'arkivmelding.xml', title: 'Arkivmelding' },
-      { blob: pdf, fileName: 'vedtak.pdf', title: 'Vedtak' },
-    ],
-    tracking: { pollInitialInterval: '300 ms', pollMaxInterval: '1 second' },
-    ...rest,
-  };
+  return arkivmeldingMessage(
+    { xml, document: pdf },
+    { tracking: { pollInitialInterval: '300 ms', pollMaxInterval: '1 second' }, ...rest },
+  );
 }
 
 /** Runs one outgoing message on the rig's worker to its result. */
