@@ -78,7 +78,12 @@ async function startDev(dir: string): Promise<StartedServer> {
     logFile: path.join(dir, 'temporal.log'),
   });
   const pid = server.process.pid;
-  return { ...server, namespace: 'default', pids: () => (pid === undefined ? [] : [pid]), stop: server.stop };
+  return {
+    address: server.address,
+    namespace: 'default',
+    pids: () => (pid === undefined ? [] : [pid]),
+    stop: () => server.stop(),
+  };
 }
 
 async function startProductionCluster(dir: string): Promise<StartedServer> {
@@ -97,7 +102,7 @@ async function startProductionCluster(dir: string): Promise<StartedServer> {
     namespace: cluster.namespace,
     // Postgres forks a backend per connection: the postmaster and its children at the moment of reading.
     pids: () => [cluster.serverPid, postmaster, ...childrenOf(postmaster)],
-    stop: cluster.stop,
+    stop: () => cluster.stop(),
   };
 }
 

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import path from 'node:path';
 import { projectDir } from '../../src/config/ferje-config';
@@ -35,6 +36,13 @@ export interface WebhookResult {
   /** The same for the plain client signals: the server's CPU, and the signalling client's (this process). */
   directSignalServerCpuMsPerSignal: number;
   directSignalClientCpuMsPerSignal: number;
+  /** The ingress process's peak resident set (VmHWM) over its whole run, burst included. */
+  webhookIngressPeakRssMb: number;
+}
+
+function statusKb(pid: number, field: string): number {
+  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) : 0;
 }
 
 /** Wall time and CPU of the ingress, the server and this process over one burst of `count`. */
@@ -174,6 +182,7 @@ export async function runWebhooks(server: BenchServer, dataDir: string, concurre
       webhookBenchClientCpuMsPerWebhook: webhooks.selfMs,
       directSignalServerCpuMsPerSignal: direct.serverMs,
       directSignalClientCpuMsPerSignal: direct.selfMs,
+      webhookIngressPeakRssMb: ingress.pid === undefined ? 0 : round(statusKb(ingress.pid, 'VmHWM') / 1024),
     };
   } finally {
     agent.destroy();
