@@ -186,8 +186,10 @@ export async function runWebhooks(server: BenchServer, dataDir: string, concurre
     };
   } finally {
     agent.destroy();
-    const exited = new Promise((r) => ingress.once('exit', r));
-    ingress.kill('SIGTERM');
-    await exited;
+    if (ingress.exitCode === null && ingress.signalCode === null) {
+      const exited = new Promise((r) => ingress.once('exit', r));
+      ingress.kill('SIGTERM');
+      await exited;
+    }
   }
 }
