@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { runOpenJobs } from './open-jobs';
-import { startBenchServer } from './server';
+import { benchServerKind, startBenchServer } from './server';
 import { runSs12000Scales } from './ss12000';
 import { runWebhooks } from './webhooks';
 import { ensureBuild, round, spawnWorker } from './worker';
@@ -14,7 +14,8 @@ import { ensureBuild, round, spawnWorker } from './worker';
  *   while all stay open: worker peak RSS, status changes/s, CPU per job, history sizes, lost/duplicate changes;
  * - webhook → signal latency of SCALE_WEBHOOKS (200) concurrent webhooks through the ingress;
  * - SS12000 at SCALE_SS12000 (0.2,1,5) × the default size against the plain loop (bench/ss12000/full-sync.ts).
- * SCALE_SKIP=idle,posten,webhooks,ss12000 leaves parts out; SCALE_SKIP_BUILD=1 reuses dist/.
+ * SCALE_SKIP=idle,posten,webhooks,ss12000 leaves parts out; SCALE_SKIP_BUILD=1 reuses dist/; SCALE_SERVER=cluster runs
+ * every part against the production topology (Temporal built from source on Postgres) instead of the dev server.
  */
 const list = (name: string, fallback: string): number[] =>
   (process.env[name] ?? fallback).split(',').filter(Boolean).map(Number);
@@ -25,7 +26,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   ensureBuild();
   const dir = mkdtempSync(path.join(tmpdir(), 'ferje-bench-scale-'));
-  const server = await startBenchServer(dir);
+  const server = await startBenchServer(dir, benchServerKind());
   const out: Record<string, unknown> = {};
   /** Each part's figures also go to stderr as soon as it finishes: a run cut short keeps what it measured. */
   const part = (figures: object): void => {
@@ -48,14 +49,7 @@ async function main(): Promise<void> {
       await idle.stop();
     }
     if (!skip.has('webhooks')) {
-      part(
-        await runWebhooks(
-          server.client,
-          server.address,
-          path.join(dir, 'ingress'),
-          Number(process.env.SCALE_WEBHOOKS ?? 200),
-        ),
-      );
+      part(await runWebhooks(server, path.join(dir, 'ingress'), Number(process.env.SCALE_WEBHOOKS ?? 200)));
     }
     // Before the longest part, so a run cut short still has these.
     if (!skip.has('ss12000')) part(await runSs12000Scales(list('SCALE_SS12000', '0.2,1,5')));

@@ -4,6 +4,7 @@ import { startCodecServer } from '../../codec/codec-server';
 import { loadKeyRing } from '../../codec/key-ring';
 import { loadFerjeConfig } from '../../config/ferje-config';
 import { startIngress } from '../../ingress/server';
+import { connectIngressClient, installIngressRuntime } from '../../ingress/temporal-client';
 import { createLogger } from '../../logging/logger';
 import { createHttpServerMetrics, serveMetrics } from '../../metrics/http-server-metrics';
 import { setupTracing } from '../../tracing/tracing';
@@ -20,11 +21,13 @@ export const ingressCommand: CliCommand = {
     setupTracing(process.env, 'ferje-ingress', logger);
     const platform = await createPlatform(process.env, logger);
     const { config } = platform;
+    installIngressRuntime(logger);
+    const temporal = await connectIngressClient({ env: process.env, keyRing: platform.keyRing });
     const metrics = createHttpServerMetrics('ingress');
     const metricsServer = await serveMetrics(process.env, metrics.registry, logger);
     const ingress = await startIngress({
       metrics,
-      client: platform.client,
+      client: temporal.client,
       routes: integrations.flatMap((i) => i.ingressRoutes?.(platform) ?? []),
       host: config.ingress.host,
       port: config.ingress.port,
@@ -33,6 +36,7 @@ export const ingressCommand: CliCommand = {
     });
     await waitForShutdownSignal();
     await ingress.close();
+    await temporal.close();
     await metricsServer?.close();
     await platform.close();
     return 0;
