@@ -33,14 +33,13 @@ interface RunContext {
   pageLimit: number;
   entities: number;
   logger: Logger;
+  /** Run the plain loop first (off only to iterate on the worker's figures faster). */
+  baseline: boolean;
 }
 
-/**
- * One store: the plain fetch-validate-upsert-report loop without Temporal (the baseline), then Ferje's production
- * worker in its own process (RSS sampled from /proc) syncing the same tenant as another huvudman reference.
- */
-async function runOn(store: StoreUnderTest, huvudman: string, run: RunContext) {
-  const { sim, tenant, env, dataDir, pageLimit, entities, logger } = run;
+/** The plain fetch-validate-upsert-report loop without Temporal, on its own huvudman reference; its seconds. */
+async function runBaseline(store: StoreUnderTest, huvudman: string, run: RunContext): Promise<number> {
+  const { sim, pageLimit, logger } = run;
   const baselineStore = await store.open();
   const syncer = new PageSyncer({
     client: new Ss12000ApiClient({
@@ -69,6 +68,16 @@ async function runOn(store: StoreUnderTest, huvudman: string, run: RunContext) {
   }
   const baselineSeconds = (performance.now() - baselineStart) / 1000;
   await baselineStore.close();
+  return baselineSeconds;
+}
+
+/**
+ * One store: the plain fetch-validate-upsert-report loop without Temporal (the baseline), then Ferje's production
+ * worker in its own process (RSS sampled from /proc) syncing the same tenant as another huvudman reference.
+ */
+async function runOn(store: StoreUnderTest, huvudman: string, run: RunContext) {
+  const { sim, tenant, env, dataDir, pageLimit, entities } = run;
+  const baselineSeconds = run.baseline ? await runBaseline(store, huvudman, run) : undefined;
   const logsAfterBaseline = tenant.logs.length;
 
   const ferjeEnv: Record<string, string> = {
@@ -130,8 +139,12 @@ async function runOn(store: StoreUnderTest, huvudman: string, run: RunContext) {
     passOutcome: status.lastPass?.outcome,
     seconds: Number(seconds.toFixed(2)),
     entitiesPerSecond: Math.round(entities / seconds),
-    baselineEntitiesPerSecond: Math.round(entities / baselineSeconds),
-    ratioToBaseline: Number((baselineSeconds / seconds).toFixed(2)),
+    ...(baselineSeconds === undefined
+      ? {}
+      : {
+          baselineEntitiesPerSecond: Math.round(entities / baselineSeconds),
+          ratioToBaseline: Number((baselineSeconds / seconds).toFixed(2)),
+        }),
     workerPeakRssMb: Math.round(peakRssKb / 1024),
     historyEvents,
   };
@@ -150,6 +163,7 @@ async function main(): Promise<void> {
       scale: { type: 'string', default: '1' },
       'page-limit': { type: 'string', default: '2500' },
       stores: { type: 'string', default: 'sqlite,postgres' },
+      'no-baseline': { type: 'boolean', default: false },
     },
   });
   const scale = Number(values.scale);
@@ -170,7 +184,16 @@ async function main(): Promise<void> {
   const env = await createLocalTestEnv();
   const postgres = stores.includes('postgres') ? await startPostgres({ durable: true }) : undefined;
   try {
-    const run: RunContext = { sim, tenant, env, dataDir, pageLimit, entities, logger };
+    const run: RunContext = {
+      sim,
+      tenant,
+      env,
+      dataDir,
+      pageLimit,
+      entities,
+      logger,
+      baseline: !values['no-baseline'],
+    };
     const storePath = path.join(dataDir, 'store.sqlite');
     const sqlite = stores.includes('sqlite')
       ? await runOn(

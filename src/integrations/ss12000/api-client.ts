@@ -10,6 +10,7 @@ import {
 } from './errors';
 import type { TokenProvider } from './token-provider';
 import { entitiesParams, type DeletedEntitiesQueryStyle } from './deleted-entities-query';
+import { splitListBody, type SplitListBody } from './list-body';
 import { deletedEntitiesKeys, listPaths, type LogEntry, type StatisticsEntry, type SubscriptionDto } from './model';
 
 export interface ApiClientOptions {
@@ -26,6 +27,13 @@ export interface EntityPage {
   /** Absent when this was the last page (missing, null and empty tokens all end a list). */
   nextPageToken?: string;
   /** The request URL, for log entries the huvudman can trace. */
+  resourceUrl: string;
+}
+
+/** A list page with each entity as its JSON text, parsed by whoever processes it (see list-body.ts). */
+export interface EntityTextPage {
+  entityTexts: string[];
+  nextPageToken?: string;
   resourceUrl: string;
 }
 
@@ -62,12 +70,25 @@ export class Ss12000ApiClient {
   }
 
   async listPage(type: ResourceType, query: ListQuery): Promise<EntityPage> {
+    const { entityTexts, ...page } = await this.listPageTexts(type, query);
+    return { ...page, entities: entityTexts.map((text) => parseEntity(listPaths[type], text)) };
+  }
+
+  /**
+   * The same page without parsing its entities: a sync parses each one only while it validates it, so a page never
+   * holds all its entities as objects at once. `parseEntity` turns a text into the entity.
+   */
+  async listPageTexts(type: ResourceType, query: ListQuery): Promise<EntityTextPage> {
     const url = this.listUrl(listPaths[type], query, 'meta.modified.after');
-    const body = await this.getJson(url);
-    const data = (body as { data?: unknown }).data;
-    if (!Array.isArray(data))
-      throw new Ss12000MalformedResponseError(`${listPaths[type]} answered without a data array`);
-    return { entities: data, nextPageToken: endOfList((body as { pageToken?: unknown }).pageToken), resourceUrl: url };
+    const { text, status, label } = await this.sendForText('GET', url);
+    let body: SplitListBody;
+    try {
+      body = text.length === 0 ? { fields: {} } : splitListBody(text);
+    } catch {
+      throw new Ss12000MalformedResponseError(`${label}: body is not JSON`, status);
+    }
+    if (!body.elements) throw new Ss12000MalformedResponseError(`${listPaths[type]} answered without a data array`);
+    return { entityTexts: body.elements, nextPageToken: endOfList(body.fields.pageToken), resourceUrl: url };
   }
 
   async deletedEntitiesPage(query: ListQuery & { entities?: ResourceType[] }): Promise<DeletedPage> {
@@ -153,6 +174,21 @@ export class Ss12000ApiClient {
   }
 
   private async send(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, body?: unknown): Promise<unknown> {
+    const { text, status, label } = await this.sendForText(method, url, body);
+    if (status === 204 || text.length === 0) return {};
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      throw new Ss12000MalformedResponseError(`${label}: body is not JSON`, status);
+    }
+  }
+
+  /** The request, with every failed status turned into its `Ss12000Error`; the body as text. */
+  private async sendForText(
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    url: string,
+    body?: unknown,
+  ): Promise<{ text: string; status: number; label: string }> {
     const token = await this.options.tokens.tokenFor(this.baseUrl);
     const headers: Record<string, string> = { accept: 'application/json' };
     if (token) headers.authorization = `Bearer ${token}`;
@@ -180,16 +216,20 @@ export class Ss12000ApiClient {
     if (status >= 500 || status === 429) throw new Ss12000UnavailableError(`${label}: HTTP ${status}`, status);
     if (status === 401 || status === 403) throw new Ss12000UnauthorizedError(`${label}: HTTP ${status}`, status);
     if (status >= 400) throw new Ss12000RejectedError(`${label}: HTTP ${status}`, status);
-    if (status === 204 || text.length === 0) return {};
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      throw new Ss12000MalformedResponseError(`${label}: body is not JSON`, status);
-    }
+    return { text: status === 204 ? '' : text, status, label };
   }
 
   private pathPrefix(): string {
     return new URL(this.baseUrl).pathname.replace(/\/+$/, '');
+  }
+}
+
+/** One entity of a list page from its JSON text (`listPageTexts`); a text that is not JSON is a malformed answer. */
+export function parseEntity(path: string, text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new Ss12000MalformedResponseError(`${path} answered an entity that is not JSON`);
   }
 }
 

@@ -3,8 +3,8 @@ import { metrics } from '../../metrics/activity-metrics';
 import { ferjeMetrics } from '../../metrics/catalog';
 import type { ResourceType, SyncStep } from '../../contract/ss12000';
 import type { Logger } from '../../logging/logger';
-import type { Ss12000ApiClient } from './api-client';
-import type { LogEntry, StatisticsEntry } from './model';
+import { parseEntity, type Ss12000ApiClient } from './api-client';
+import { listPaths, type LogEntry, type StatisticsEntry } from './model';
 import type { EntityRow, Ss12000Store } from './store/store';
 import type { EntityValidator } from './validation';
 
@@ -60,14 +60,21 @@ export class PageSyncer {
 
   private async entityPage(req: PageRequest, type: ResourceType): Promise<PageCounts> {
     const { client, validator, store } = this.deps;
-    const page = await client.listPage(type, { limit: req.limit, modifiedAfter: req.since, pageToken: req.pageToken });
+    // Entities as text, each parsed only while it is validated: the page's objects never all live at once, and the
+    // stored body is the entity's text exactly as fetched (see list-body.ts).
+    const page = await client.listPageTexts(type, {
+      limit: req.limit,
+      modifiedAfter: req.since,
+      pageToken: req.pageToken,
+    });
     const rows: EntityRow[] = [];
     const logs: LogEntry[] = [];
     const now = new Date().toISOString();
-    for (const entity of page.entities) {
-      const result = validator.validate(type, entity);
+    const path = listPaths[type];
+    for (const text of page.entityTexts) {
+      const result = validator.validate(type, parseEntity(path, text));
       if (result.valid) {
-        rows.push({ id: result.id, modified: result.modified, body: JSON.stringify(entity) });
+        rows.push({ id: result.id, modified: result.modified, body: text });
       } else {
         logs.push({
           message: `${type} failed validation and was not stored: ${result.problems.join('; ')}`,
@@ -97,7 +104,7 @@ export class PageSyncer {
       },
     ]);
     return {
-      fetched: page.entities.length,
+      fetched: page.entityTexts.length,
       stored,
       invalid: logs.length,
       deleted: 0,

@@ -95,6 +95,18 @@ describe('SS12000 huvudman API client (real HTTP over loopback)', () => {
     assert.equal(second.resourceUrl, `${api.origin}/ss12000/v2/persons?limit=50&pageToken=opaque%2F%2B%3D`);
   });
 
+  it('gives a page’s entities as their exact text when asked for texts', async () => {
+    const entities = ['{"id":"p1","givenName":"Åsa"}', '{ "id" : "p2" }'];
+    api.reply = () => ({ status: 200, body: `{"pageToken":"n","data":[${entities.join(',')}]}` });
+    const page = await client.listPageTexts('Person', { limit: 2 });
+    assert.deepEqual(page.entityTexts, entities);
+    assert.equal(page.nextPageToken, 'n');
+    assert.deepEqual((await client.listPage('Person', { limit: 2 })).entities, [
+      { id: 'p1', givenName: 'Åsa' },
+      { id: 'p2' },
+    ]);
+  });
+
   it('ends a list on a missing, null or empty pageToken', async () => {
     for (const tail of [{}, { pageToken: null }, { pageToken: '' }]) {
       api.reply = () => ({ status: 200, body: JSON.stringify({ data: [], ...tail }) });
@@ -219,6 +231,9 @@ describe('SS12000 huvudman API client (real HTTP over loopback)', () => {
       [{ status: 400, body: '{"error":"bad pageToken"}' }, Ss12000RejectedError, false],
       [{ status: 200, body: '{"data":' }, Ss12000MalformedResponseError, true],
       [{ status: 200, body: '{"items":[]}' }, Ss12000MalformedResponseError, true],
+      // Entities are split as text and parsed one by one: a break between them or inside one is still refused.
+      [{ status: 200, body: '{"data":[{"id":"a"} {"id":"b"}]}' }, Ss12000MalformedResponseError, true],
+      [{ status: 200, body: '{"data":[{"id":"a"},{"id":"b",}]}' }, Ss12000MalformedResponseError, true],
     ];
     for (const [answer, type, retryable] of cases) {
       api.reply = () => answer;
