@@ -2,9 +2,13 @@
 // Runs the compiled CLI when it exists (production image), otherwise the TypeScript sources through tsx.
 const path = require('node:path');
 const fs = require('node:fs');
-const compiled = path.join(__dirname, '..', 'dist', 'src', 'cli', 'main.js');
-if (!fs.existsSync(compiled)) require('tsx/cjs');
-const { main } = require(fs.existsSync(compiled) ? compiled : path.join(__dirname, '..', 'src', 'cli', 'main.ts'));
+const root = path.join(__dirname, '..');
+const compiled = fs.existsSync(path.join(root, 'dist', 'src', 'cli', 'main.js'));
+if (!compiled) require('tsx/cjs');
+const src = compiled ? path.join(root, 'dist', 'src') : path.join(root, 'src');
+// Before any command loads the Temporal SDK: a worker with the prebuilt bundle never loads the bundler.
+require(path.join(src, 'worker', 'deferred-bundler'));
+const { main } = require(path.join(src, 'cli', 'main'));
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err) => {
