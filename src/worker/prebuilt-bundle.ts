@@ -21,26 +21,31 @@ function splitInlineSourceMap(code: string): { body: string; sourceMap: RawSourc
 }
 
 /**
- * The bundle with its source map's `sourcesContent` (a copy of every bundled source file: 1.5 of the map's 2.1 MB)
- * left out. Stack traces need only the mappings, sources and names, which stay; the sources' text is read only for
- * the enhanced stack trace's source view when a worker sets `showStackTraceSources` (Ferje does not). Each copy of
- * the map costs memory in every worker: parsed on the main thread, copied to the workflow thread, parsed again there.
+ * The bundle as production workers load it, from what the bundler wrote:
+ * - its source map without `sourcesContent` (a copy of every bundled source file: 1.5 of the map's 2.1 MB). Stack
+ *   traces need only the mappings, sources and names, which stay; the sources' text is read only for the enhanced
+ *   stack trace's source view when a worker sets `showStackTraceSources` (Ferje does not);
+ * - characters beyond Latin-1 (a few dashes and arrows in comments and summary texts) written as `\u` escapes, which
+ *   mean the same in strings, templates and comments: one such character makes V8 store the whole bundle (2.5 M
+ *   characters) with two bytes per character. Columns after one on its own line shift by five.
  */
-export function withoutSourcesContent(code: string): string {
+export function productionBundleCode(code: string): string {
   const { body, sourceMap } = splitInlineSourceMap(code);
   delete sourceMap.sourcesContent;
-  return `${body}${MARKER}application/json;${BASE64}${Buffer.from(JSON.stringify(sourceMap)).toString('base64')}\n`;
+  const latin1 = body.replace(/[\u0100-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return `${latin1}${MARKER}application/json;${BASE64}${Buffer.from(JSON.stringify(sourceMap)).toString('base64')}\n`;
 }
 
 /**
- * Reads a prebuilt bundle as the SDK's own loader does (the code with its inline source map, the parsed map, the
- * file name stack traces refer to), without its preload: the SDK also compiles and runs the whole bundle once in a
- * throwaway context on the main thread, so that a debugger can set breakpoints early, which holds the bundle's
- * modules in the main isolate's heap while the workflow runtime loads its own copy.
+ * Reads a prebuilt bundle for the workflow runtime: the code, its parsed source map (through which the SDK maps
+ * workflow stack traces) and the file name stack traces refer to. Unlike the SDK's own loader it does not
+ * - compile and run the whole bundle once in a throwaway context on the main thread (so that a debugger can set
+ *   breakpoints early), which held the bundle's modules in the main isolate's heap next to the runtime's own copy;
+ * - keep the inline map in the code: the runtime gets the map parsed, and V8 would keep the comment's data URL as
+ *   the script's source-map URL, another 0.8 MB per workflow isolate.
  */
 export async function readPrebuiltBundle(codePath: string): Promise<WorkflowBundleWithSourceMapAndFilename> {
-  const code = await readFile(codePath, 'utf8');
-  const { sourceMap } = splitInlineSourceMap(code);
+  const { body: code, sourceMap } = splitInlineSourceMap(await readFile(codePath, 'utf8'));
   // An absolute file name, as the SDK's loader gives it: stack traces and debuggers treat relative ones as Node's own.
   return { code, sourceMap, filename: path.resolve(codePath) };
 }
