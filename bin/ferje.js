@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-// Runs the compiled CLI when it exists (production image), otherwise the TypeScript sources through tsx.
+// Runs the compiled CLI when it exists (production image), otherwise (or with FERJE_CLI_SOURCES=1, as `npm run ferje`
+// does) the TypeScript sources through tsx. Started through bin/ferje, which makes a worker's process settings.
 const path = require('node:path');
 const fs = require('node:fs');
 const root = path.join(__dirname, '..');
-const compiled = fs.existsSync(path.join(root, 'dist', 'src', 'cli', 'main.js'));
+const compiled =
+  process.env.FERJE_CLI_SOURCES !== '1' && fs.existsSync(path.join(root, 'dist', 'src', 'cli', 'main.js'));
 if (!compiled) require('tsx/cjs');
 const src = compiled ? path.join(root, 'dist', 'src') : path.join(root, 'src');
 // Before any command loads the Temporal SDK: a worker with the prebuilt bundle never loads the bundler.
