@@ -10,8 +10,16 @@ if (!compiled) require('tsx/cjs');
 const src = compiled ? path.join(root, 'dist', 'src') : path.join(root, 'src');
 // Before any command loads the Temporal SDK: a worker with the prebuilt bundle never loads the bundler.
 require(path.join(src, 'worker', 'deferred-bundler'));
-const { main } = require(path.join(src, 'cli', 'main'));
-main(process.argv.slice(2)).then(
+// A worker process loads only the worker (the CLI's other commands and their libraries cost it memory for nothing);
+// `ferje worker` takes no arguments (src/cli/commands/worker.ts).
+const run =
+  process.argv[2] === 'worker' && process.argv.length === 3
+    ? () =>
+        require(path.join(src, 'worker', 'main'))
+          .runWorkerProcess()
+          .then(() => 0)
+    : () => require(path.join(src, 'cli', 'main')).main(process.argv.slice(2));
+run().then(
   (code) => process.exit(code),
   (err) => {
     console.error(err instanceof Error ? `${err.name}: ${err.message}` : err);
