@@ -6,7 +6,8 @@ const fs = require('node:fs');
 const root = path.join(__dirname, '..');
 const compiled =
   process.env.FERJE_CLI_SOURCES !== '1' && fs.existsSync(path.join(root, 'dist', 'src', 'cli', 'main.js'));
-if (!compiled) require('tsx/cjs');
+// bin/ferje starts the sources with tsx's loader (dynamic imports included); started directly, at least require().
+if (!compiled && !process.execArgv.includes('tsx')) require('tsx/cjs');
 const src = compiled ? path.join(root, 'dist', 'src') : path.join(root, 'src');
 // Before any command loads the Temporal SDK: a worker with the prebuilt bundle never loads the bundler.
 require(path.join(src, 'worker', 'deferred-bundler'));

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 
 const projectDir = path.join(__dirname, '..', '..', '..');
 
-/** Runs bin/ferje with a stand-in for node that prints the settings it was started with instead of running. */
+/** Runs bin/ferje (on the sources) with a stand-in for node that prints what it was started with instead of running. */
 function startedWith(args: string[], env: Record<string, string> = {}): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'ferje-bin-'));
   const fakeNode = path.join(dir, 'node');
@@ -15,7 +15,7 @@ function startedWith(args: string[], env: Record<string, string> = {}): string {
   chmodSync(fakeNode, 0o755);
   const { MALLOC_ARENA_MAX: _a, NODE_OPTIONS: _o, ...rest } = process.env;
   return execFileSync(path.join(projectDir, 'bin', 'ferje'), args, {
-    env: { ...rest, ...env, FERJE_NODE: fakeNode },
+    env: { ...rest, ...env, FERJE_NODE: fakeNode, FERJE_CLI_SOURCES: '1' },
     encoding: 'utf8',
   }).trim();
 }
@@ -24,7 +24,7 @@ describe('bin/ferje: the one place a worker process gets its memory settings', (
   const cli = path.join(projectDir, 'bin', 'ferje.js');
 
   it('starts `ferje worker` with two malloc arenas and a 4 MB young generation, in the same process (exec)', () => {
-    assert.equal(startedWith(['worker']), `arenas=2 options=--max-semi-space-size=4 args=${cli} worker`);
+    assert.equal(startedWith(['worker']), `arenas=2 options=--max-semi-space-size=4 args=--import tsx ${cli} worker`);
   });
 
   it("lets the operator's own settings win: MALLOC_ARENA_MAX as set, NODE_OPTIONS after Ferje's", () => {
@@ -33,13 +33,13 @@ describe('bin/ferje: the one place a worker process gets its memory settings', (
         MALLOC_ARENA_MAX: '8',
         NODE_OPTIONS: '--max-semi-space-size=16 --max-old-space-size=512',
       }),
-      `arenas=8 options=--max-semi-space-size=4 --max-semi-space-size=16 --max-old-space-size=512 args=${cli} worker`,
+      `arenas=8 options=--max-semi-space-size=4 --max-semi-space-size=16 --max-old-space-size=512 args=--import tsx ${cli} worker`,
     );
   });
 
   it('leaves every other command as it is', () => {
-    assert.equal(startedWith(['ingress']), `arenas=unset options=unset args=${cli} ingress`);
-    assert.equal(startedWith(['start', 'worker']), `arenas=unset options=unset args=${cli} start worker`);
+    assert.equal(startedWith(['ingress']), `arenas=unset options=unset args=--import tsx ${cli} ingress`);
+    assert.equal(startedWith(['start', 'worker']), `arenas=unset options=unset args=--import tsx ${cli} start worker`);
   });
 
   it('the flag is one Node accepts in NODE_OPTIONS (it refuses to start on one it does not)', () => {
