@@ -27,5 +27,6 @@ COPY --from=build /app/bin ./bin
 RUN mkdir -p /var/lib/ferje && chown node:node /var/lib/ferje
 USER node
 VOLUME ["/var/lib/ferje"]
-ENTRYPOINT ["node", "bin/ferje.js"]
+# bin/ferje makes a worker process's memory settings (docs/cost-and-scale.md) and runs bin/ferje.js in the same process.
+ENTRYPOINT ["bin/ferje"]
 CMD ["worker"]

@@ -6,13 +6,12 @@
  *   npm run bench:chaos                      (defaults: 4 flows per integration, 8 kills)
  *   CHAOS_FLOWS=8 CHAOS_KILLS=12 CHAOS_SEED=7 npm run bench:chaos
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ApplicationFailure, WorkflowFailedError, type Client } from '@temporalio/client';
 import { FsBlobStore } from '../../src/blobs/fs-blob-store';
-import { projectDir } from '../../src/config/ferje-config';
 import { ss12000StatusQuery } from '../../src/contract/ss12000';
 import { startDevStack, type DevStack } from '../../src/dev/stack';
 import { createLogger } from '../../src/logging/logger';
@@ -30,6 +29,7 @@ import {
   startSs12000Subscription,
   type StartedLoad,
 } from './load';
+import { spawnFerjeWorker } from '../worker-process';
 
 const flowsPerIntegration = Number(process.env.CHAOS_FLOWS ?? 4);
 const kills = Number(process.env.CHAOS_KILLS ?? 8);
@@ -136,10 +136,10 @@ async function main(): Promise<void> {
 }
 
 function startWorker(stack: DevStack): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectDir, 'src/cli/main.ts'), 'worker'], {
+  const child = spawnFerjeWorker({
+    sources: true,
     env: { ...stack.env, FERJE_SHUTDOWN_GRACE_TIME: '2s' },
     stdio: ['ignore', 'ignore', 'inherit'],
-    cwd: projectDir,
   });
   return child;
 }

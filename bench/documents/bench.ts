@@ -8,7 +8,7 @@
  *   workerPeakRssMb                    the production worker's peak VmRSS while it sends the uploaded document as an
  *                                      eFormidling message (multi-step PUT streamed from the blob store)
  *   benchPeakRssMb                     this (caller) process's peak VmRSS
- * API and worker are Ferje's production builds (`node dist/src/cli/main.js documents serve`, `dist/src/worker/main.js`)
+ * API and worker are Ferje's production builds (`node dist/src/cli/main.js documents serve`, `bin/ferje worker`)
  * in their own processes, with API keys, against their own dev server; they share only the blob folder.
  * Run: npm run bench:documents   (MB = MiB; needs ~3× the document in free disk under the temp dir)
  */
@@ -31,6 +31,7 @@ import { startEformidlingSimulator } from '../../src/simulators/eformidling/serv
 import { locateTemporalBinary } from '../../src/temporal-bin/locate';
 import { testKeyEnv, testKeyRing } from '../../test/harness/keys';
 import { freePort } from '../../test/harness/ports';
+import { spawnFerjeWorker } from '../worker-process';
 
 const DOCUMENT_MB = Number(process.env.BENCH_DOCUMENT_MB ?? 1024);
 const MiB = 1024 * 1024;
@@ -126,7 +127,7 @@ async function main(): Promise<void> {
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
-  const worker = spawn(process.execPath, [path.join(projectDir, 'dist', 'src', 'worker', 'main.js')], {
+  const worker = spawnFerjeWorker({
     env: {
       ...common,
       FERJE_WORKER_INTEGRATIONS: 'eformidling',

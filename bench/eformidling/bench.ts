@@ -6,8 +6,8 @@
  *                                             from the blob store (rate = the upload activity's own duration)
  *   baselineUploadMbPerSecond                 a plain undici PUT of the same file to the same simulator, same run
  *   workerPeakRssMb                           the worker process's peak VmRSS (/proc/<pid>/status) during that upload
- * The worker is Ferje's production worker (`node dist/src/worker/main.js`, prebuilt bundle, eFormidling only) in its
- * own process, against its own dev server and the simulator. The bench runs `npm run build` first.
+ * The worker is Ferje's production worker (`bin/ferje worker` as the image starts it: compiled, prebuilt bundle,
+ * eFormidling only) in its own process, against its own dev server and the simulator. The bench runs `npm run build` first.
  * Run: npm run bench:eformidling   (MB = MiB; needs ~3× the large file in free disk under the temp dir)
  */
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -30,6 +30,7 @@ import { locateTemporalBinary } from '../../src/temporal-bin/locate';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { testKeyEnv, testKeyRing } from '../../test/harness/keys';
+import { spawnFerjeWorker } from '../worker-process';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 200);
 const LARGE_MB = Number(process.env.BENCH_LARGE_MB ?? 1024);
@@ -80,7 +81,7 @@ async function main(): Promise<void> {
   const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: projectDir, stdio: 'ignore' });
   if (build.status !== 0) throw new Error('npm run build failed');
   const taskQueue = taskQueues.eformidling;
-  const worker = spawn(process.execPath, [path.join(projectDir, 'dist', 'src', 'worker', 'main.js')], {
+  const worker = spawnFerjeWorker({
     env: {
       ...process.env,
       ...testKeyEnv(),
@@ -99,7 +100,7 @@ async function main(): Promise<void> {
   let sampler: NodeJS.Timeout | undefined;
   try {
     await new Promise<void>((resolve, reject) => {
-      worker.stderr.on('data', (d: Buffer) => d.toString().includes('workers running') && resolve());
+      worker.stderr?.on('data', (d: Buffer) => d.toString().includes('workers running') && resolve());
       worker.once('exit', (code) => reject(new Error(`worker exited (${code})`)));
     });
     sampler = setInterval(() => {

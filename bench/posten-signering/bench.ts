@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,7 +10,6 @@ import { startTemporalDevServer } from '../../src/dev/temporal-dev-server';
 import { locateTemporalBinary } from '../../src/temporal-bin/locate';
 import { testKeyRing, testKeyEnv } from '../../test/harness/keys';
 import { FsBlobStore } from '../../src/blobs/fs-blob-store';
-import { projectDir } from '../../src/config/ferje-config';
 import {
   signatureJobWorkflowId,
   statusPollerWorkflowId,
@@ -26,6 +25,7 @@ import { startPostenSimulator, type RunningPostenSimulator } from '../../src/sim
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { bundleOptions } from '../../src/worker/bundle';
 import { runBaselineLoop } from './baseline';
+import { spawnFerjeWorker } from '../worker-process';
 
 /**
  * N portal jobs with two signers each, simulator → Ferje, against the baseline loop on the same simulator in the same
@@ -99,7 +99,8 @@ async function main(): Promise<void> {
       FERJE_LOG_LEVEL: 'ERROR',
       POSTEN_SIGNERING_MAX_REQUESTS_PER_SECOND: String(rps),
     };
-    worker = spawn(process.execPath, ['--import', 'tsx', path.join(projectDir, 'src', 'worker', 'main.ts')], {
+    worker = spawnFerjeWorker({
+      sources: true,
       env: workerEnv,
       stdio: ['ignore', 'ignore', 'inherit'],
     });

@@ -1,12 +1,13 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { projectDir } from '../../src/config/ferje-config';
 import { testKeyEnv } from '../../test/harness/keys';
+import { spawnFerjeWorker } from '../worker-process';
 import { freePort } from './server';
 
 /**
- * A production worker (`node dist/src/worker/main.js`, the prebuilt bundle) in its own process, as the scale bench
+ * A production worker (`bin/ferje worker`, the compiled CLI and the prebuilt bundle) in its own process, as the scale bench
  * measures it: its resident set is sampled from /proc, and a preloaded probe writes the main isolate's
  * `process.memoryUsage()` to a file, so the bench can split RSS into V8 heap, external memory and the rest.
  */
@@ -55,30 +56,28 @@ export async function spawnWorker(options: {
   const probeOut = path.join(options.dir, `memory-${Date.now()}.json`);
   writeFileSync(probePath, PROBE);
   const healthPort = await freePort();
-  const child = spawn(
-    process.execPath,
-    [
+  // As production starts a worker (bin/ferje worker, the compiled CLI); the probe and any extra flags through
+  // NODE_OPTIONS.
+  const child = spawnFerjeWorker({
+    nodeOptions: [
       ...(options.nodeArgs ?? process.env.SCALE_WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
       '--require',
       probePath,
-      path.join(projectDir, 'dist', 'src', 'worker', 'main.js'),
     ],
-    {
-      env: {
-        ...(process.env as Record<string, string>),
-        ...testKeyEnv(),
-        NODE_ENV: 'production',
-        FERJE_WORKFLOW_BUNDLE: path.join(projectDir, 'dist', 'workflow-bundle.js'),
-        FERJE_LOG_LEVEL: 'INFO',
-        FERJE_BENCH_MEMORY_PROBE: probeOut,
-        FERJE_HEALTH_ADDRESS: `127.0.0.1:${healthPort}`,
-        ...options.env,
-      },
-      stdio: ['ignore', 'ignore', 'pipe'],
+    env: {
+      ...process.env,
+      ...testKeyEnv(),
+      NODE_ENV: 'production',
+      FERJE_WORKFLOW_BUNDLE: path.join(projectDir, 'dist', 'workflow-bundle.js'),
+      FERJE_LOG_LEVEL: 'INFO',
+      FERJE_BENCH_MEMORY_PROBE: probeOut,
+      FERJE_HEALTH_ADDRESS: `127.0.0.1:${healthPort}`,
+      ...options.env,
     },
-  );
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-20_000)));
+  child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-20_000)));
   const exited = new Promise<never>((_, reject) =>
     child.once('exit', (code) => reject(new Error(`worker exited (${code}): ${stderr.slice(-2000)}`))),
   );

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,6 +14,7 @@ import { projectDir } from '../../src/config/ferje-config';
 import { SignstashSimulator } from '../../src/simulators/signstash';
 import { bundleOptions } from '../../src/worker/bundle';
 import { testKeyEnv, testKeyRing } from '../../test/harness/keys';
+import { spawnFerjeWorker } from '../worker-process';
 
 /**
  * Throughput, affinity and token reuse of the Sign'Stash integration. Starts a dev server, the simulator (three
@@ -85,9 +85,8 @@ async function main(): Promise<void> {
   // The compiled worker (`npm run build`) is what production runs; without it, tsx compiles on the fly (more RSS).
   const compiled = path.join(projectDir, 'dist', 'src', 'worker', 'main.js');
   const workerRuntime = existsSync(compiled) ? 'dist' : 'tsx';
-  const workerArgs =
-    workerRuntime === 'dist' ? [compiled] : ['--import', 'tsx', path.join(projectDir, 'src', 'worker', 'main.ts')];
-  const worker = spawn(process.execPath, workerArgs, {
+  const worker = spawnFerjeWorker({
+    sources: workerRuntime === 'tsx',
     env: {
       ...process.env,
       ...testKeyEnv(),
@@ -110,7 +109,7 @@ async function main(): Promise<void> {
   }, 100);
   await new Promise<void>((resolve, reject) => {
     worker.once('exit', (code) => reject(new Error(`worker exited (${code})`)));
-    worker.stderr.on('data', (data: Buffer) => {
+    worker.stderr?.on('data', (data: Buffer) => {
       if (data.toString().includes('workers running')) resolve();
     });
   });

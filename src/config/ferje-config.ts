@@ -59,9 +59,11 @@ export function loadFerjeConfig(env: Env = process.env): FerjeConfig {
     worker: {
       shutdownGraceTime: envString(env, 'FERJE_SHUTDOWN_GRACE_TIME', '30s'),
       integrations: workerIntegrations?.split(',').map((s) => s.trim()),
-      // Sizes measured by bench/scale (docs/cost-and-scale.md): each thread holds a V8 isolate with the bundle
-      // (about 80 MB); each cached workflow costs tens of kB, and a miss costs a replay of its history.
-      workflowThreads: envInt(env, 'FERJE_WORKFLOW_THREADS', 1, { min: 0, max: 16 }),
+      // Sizes measured by bench/scale (docs/cost-and-scale.md): each workflow thread holds its own V8 isolate with
+      // the SDK's modules and the bundle (about 40-50 MB); 0 runs workflow code on the main thread, where an
+      // activation (about 3 ms, at most a few hundred on a loaded machine) briefly holds up the activities' I/O.
+      // Each cached workflow costs about 1.7 MB, and a miss costs a replay of its history.
+      workflowThreads: envInt(env, 'FERJE_WORKFLOW_THREADS', 0, { min: 0, max: 16 }),
       maxCachedWorkflows: envInt(env, 'FERJE_MAX_CACHED_WORKFLOWS', 50, { min: 0 }),
     },
     ui: { baseUrl: uiBaseUrl.replace(/\/$/, '') },

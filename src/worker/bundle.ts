@@ -1,3 +1,5 @@
+// First: the SDK's worker modules must find the bundler deferred (deferred-bundler.ts).
+import './deferred-bundler';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';

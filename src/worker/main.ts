@@ -1,3 +1,5 @@
+// First: the SDK's worker modules must find the bundler deferred (deferred-bundler.ts).
+import './deferred-bundler';
 import { createLogger } from '../logging/logger';
 import { installFerjeRuntime } from '../metrics/runtime';
 import { setupTracing } from '../tracing/tracing';

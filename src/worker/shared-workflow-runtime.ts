@@ -1,9 +1,12 @@
-import { Worker, type Logger } from '@temporalio/worker';
+import './deferred-bundler';
+import type { Logger } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker/lib/worker';
 import type { WorkflowBundleWithSourceMapAndFilename } from '@temporalio/worker/lib/workflow/workflow-worker-thread/input';
 import type { CompiledWorkerOptions } from '@temporalio/worker/lib/worker-options';
 import type { WorkflowCreator } from '@temporalio/worker/lib/workflow/interface';
 import { ReusableVMWorkflowCreator } from '@temporalio/worker/lib/workflow/reusable-vm';
 import { ThreadedVMWorkflowCreator } from '@temporalio/worker/lib/workflow/threaded-vm';
+import { readPrebuiltBundle } from './prebuilt-bundle';
 
 /** How a process runs workflow code for all of its task queues. */
 export interface SharedWorkflowRuntimeOptions {
@@ -51,7 +54,12 @@ export function sharedWorkflowRuntimeWorker(options: SharedWorkflowRuntimeOption
       logger: Logger,
     ): Promise<WorkflowBundleWithSourceMapAndFilename | undefined> {
       // The first worker parses (or bundles) the code; the others reuse it: the bundles are the same code anyway.
-      bundle ??= super.getOrCreateBundle(compiledOptions, logger);
+      // A prebuilt bundle (production, replay) is read without the SDK's main-thread preload (prebuilt-bundle.ts).
+      const prebuilt = compiledOptions.workflowBundle;
+      bundle ??=
+        prebuilt && 'codePath' in prebuilt
+          ? readPrebuiltBundle(prebuilt.codePath)
+          : super.getOrCreateBundle(compiledOptions, logger);
       return bundle;
     }
 

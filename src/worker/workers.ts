@@ -1,3 +1,5 @@
+// First: the SDK's worker modules must find the bundler deferred (deferred-bundler.ts).
+import './deferred-bundler';
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { failureConverterPath } from '../codec/data-converter';
 import { ferjeDataConverter } from '../codec/data-converter';

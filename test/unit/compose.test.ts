@@ -90,7 +90,7 @@ describe('docker-compose.yml', () => {
 
   it('builds the Ferje services from the Dockerfile with commands the CLI knows', () => {
     const dockerfile = readFileSync(path.join(projectDir, 'Dockerfile'), 'utf8');
-    assert.match(dockerfile, /ENTRYPOINT \["node", "bin\/ferje.js"\]/);
+    assert.match(dockerfile, /ENTRYPOINT \["bin\/ferje"\]/);
     assert.match(dockerfile, /npm run build/);
     const known = new Set(commands.map((c) => c.name));
     for (const name of ['worker', 'worker-ss12000', 'ingress', 'codec-server', 'documents']) {

@@ -34,3 +34,52 @@ describe('integration libraries load only where their queue is served', () => {
     assert.ok(!loaded.includes('node-sqlite3-wasm') && !loaded.includes('/pg/'), loaded.join(', '));
   });
 });
+
+/** Loads `modules` in a fresh process (through tsx, as `npm run ferje` does) and lists the bundler modules loaded. */
+function bundlerModulesLoadedBy(modules: string[], then = ''): string[] {
+  const script = `
+    for (const m of ${JSON.stringify(modules)}) require(m);
+    ${then}
+    const loaded = Object.keys(require.cache).map((f) => f.replace(/\\\\/g, '/'));
+    console.log(JSON.stringify(loaded.filter((f) => /\\/node_modules\\/(webpack|memfs|unionfs)\\//.test(f)).map((f) => f.replace(/.*\\/node_modules\\//, ''))));
+  `;
+  const out = execFileSync(process.execPath, ['--import', 'tsx', '-e', script], { cwd: projectDir, encoding: 'utf8' });
+  return JSON.parse(out.trim().split('\n').at(-1) as string) as string[];
+}
+
+describe('a worker with the prebuilt bundle loads no bundler', () => {
+  const deferred = path.join(projectDir, 'src/worker/deferred-bundler.ts');
+
+  it('the worker process (main.js) and the CLI as bin/ferje.js starts it load neither webpack nor memfs/unionfs', () => {
+    assert.deepEqual(bundlerModulesLoadedBy([path.join(projectDir, 'src/worker/main.ts')]), []);
+    assert.deepEqual(bundlerModulesLoadedBy([deferred, path.join(projectDir, 'src/cli/main.ts')]), []);
+  });
+
+  it('the bundler still loads on first use, with every export of the real module', () => {
+    const loaded = bundlerModulesLoadedBy(
+      [path.join(projectDir, 'src/worker/main.ts')],
+      `if (typeof require('@temporalio/worker').bundleWorkflowCode !== 'function') throw new Error('no bundler');`,
+    );
+    assert.ok(
+      loaded.some((f) => f.startsWith('webpack/')) && loaded.some((f) => f.startsWith('memfs/')),
+      loaded.join(', '),
+    );
+    // The stand-in names every export of the SDK's bundler module (a new SDK version with more fails here).
+    const realExports = execFileSync(
+      process.execPath,
+      ['-e', `console.log(JSON.stringify(Object.keys(require('@temporalio/worker/lib/workflow/bundler')).sort()))`],
+      { cwd: projectDir, encoding: 'utf8' },
+    );
+    const standIn = execFileSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '-e',
+        `console.log(JSON.stringify(require(${JSON.stringify(deferred)}).bundlerExports.slice().sort()))`,
+      ],
+      { cwd: projectDir, encoding: 'utf8' },
+    );
+    assert.deepEqual(JSON.parse(standIn) as string[], JSON.parse(realExports) as string[]);
+  });
+});

@@ -50,10 +50,10 @@ describe('configuration from the environment', () => {
 
   it('sizes the worker: workflow threads shared by all queues and the sticky cache, refusing nonsense', () => {
     const defaults = loadFerjeConfig({});
-    assert.equal(defaults.worker.workflowThreads, 1);
+    assert.equal(defaults.worker.workflowThreads, 0, 'workflow code on the main thread (docs/cost-and-scale.md)');
     assert.equal(defaults.worker.maxCachedWorkflows, 50);
-    const set = loadFerjeConfig({ FERJE_WORKFLOW_THREADS: '0', FERJE_MAX_CACHED_WORKFLOWS: '500' });
-    assert.equal(set.worker.workflowThreads, 0);
+    const set = loadFerjeConfig({ FERJE_WORKFLOW_THREADS: '2', FERJE_MAX_CACHED_WORKFLOWS: '500' });
+    assert.equal(set.worker.workflowThreads, 2);
     assert.equal(set.worker.maxCachedWorkflows, 500);
     assert.throws(() => loadFerjeConfig({ FERJE_MAX_CACHED_WORKFLOWS: '-1' }), /FERJE_MAX_CACHED_WORKFLOWS must be/);
     assert.throws(() => loadFerjeConfig({ FERJE_WORKFLOW_THREADS: 'many' }), /FERJE_WORKFLOW_THREADS must be/);
