@@ -17,10 +17,20 @@ export interface PostenRuntime {
   ensurePoller(sender: string, pollingQueue?: string): Promise<void>;
 }
 
+/**
+ * How long a poller this process has made sure of counts as running. Every create ensures its queue's poller; done
+ * with a start attempt and a describe per create, that was two Temporal calls per job (10 000 of them in bench:scale)
+ * for a poller that never ends on its own. One that was terminated is started again by the first create after this
+ * (or by the worker's bootstrap).
+ */
+export const POLLER_ENSURED_FOR_MS = 60_000;
+
 export function createPostenRuntime(ctx: IntegrationContext): PostenRuntime {
   const config = loadPostenConfig(ctx.env);
   const logger = ctx.logger.child('posten-signering');
   let client: PostenSignatureClient | undefined;
+  /** When this process last made sure of each queue's poller (by sender and queue). */
+  const pollerEnsuredAt = new Map<string, number>();
   return {
     config,
     // Created on first use: a worker without a keystore can still start (and report the problem per activity).
@@ -29,7 +39,11 @@ export function createPostenRuntime(ctx: IntegrationContext): PostenRuntime {
     logger,
     temporal: ctx.client,
     async ensurePoller(sender, pollingQueue) {
+      const key = `${sender}/${pollingQueue ?? ''}`;
+      const at = pollerEnsuredAt.get(key);
+      if (at !== undefined && Date.now() - at < POLLER_ENSURED_FOR_MS) return;
       await ensureStatusPoller(ctx.client, config.taskQueue, sender, pollingQueue);
+      pollerEnsuredAt.set(key, Date.now());
     },
   };
 }

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { envInt, envList, envOptional, envString, type Env } from './env';
+import { envBool, envInt, envList, envOptional, envString, type Env } from './env';
 
 /** Process-level settings shared by the worker, ingress, codec server, CLI and dev stack. */
 export interface FerjeConfig {
@@ -19,6 +19,8 @@ export interface FerjeConfig {
     workflowThreads: number;
     /** Sticky cache size of each task queue's worker (workflows kept in memory between tasks). */
     maxCachedWorkflows: number;
+    /** The SDK's workflow stack traces (the `__stack_trace` query): half of the workflow thread's CPU when on. */
+    workflowStackTraces: boolean;
   };
   ui: { baseUrl: string };
 }
@@ -65,6 +67,7 @@ export function loadFerjeConfig(env: Env = process.env): FerjeConfig {
       // Each cached workflow costs about 1.7 MB, and a miss costs a replay of its history.
       workflowThreads: envInt(env, 'FERJE_WORKFLOW_THREADS', 0, { min: 0, max: 16 }),
       maxCachedWorkflows: envInt(env, 'FERJE_MAX_CACHED_WORKFLOWS', 50, { min: 0 }),
+      workflowStackTraces: envBool(env, 'FERJE_WORKFLOW_STACK_TRACES', false),
     },
     ui: { baseUrl: uiBaseUrl.replace(/\/$/, '') },
   };

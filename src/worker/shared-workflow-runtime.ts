@@ -7,6 +7,7 @@ import type { WorkflowCreator } from '@temporalio/worker/lib/workflow/interface'
 import { ReusableVMWorkflowCreator } from '@temporalio/worker/lib/workflow/reusable-vm';
 import { ThreadedVMWorkflowCreator } from '@temporalio/worker/lib/workflow/threaded-vm';
 import { readPrebuiltBundle } from './prebuilt-bundle';
+import { createThreadsWithoutStackTraces, stopStackTracesOnThisThread } from './workflow-stack-traces';
 
 /** How a process runs workflow code for all of its task queues. */
 export interface SharedWorkflowRuntimeOptions {
@@ -16,6 +17,8 @@ export interface SharedWorkflowRuntimeOptions {
   activityNames: Iterable<string>;
   /** Longest a workflow activation may run before the SDK calls it a deadlock (the SDK's own default is 5 s). */
   isolateExecutionTimeoutMs?: number;
+  /** The SDK's workflow stack traces (default true, as the SDK); see src/worker/workflow-stack-traces.ts. */
+  stackTraces?: boolean;
 }
 
 /**
@@ -35,8 +38,25 @@ export function sharedWorkflowRuntimeWorker(options: SharedWorkflowRuntimeOption
   let runtime: Promise<WorkflowCreator> | undefined;
   let users = 0;
 
-  const createRuntime = (code: WorkflowBundleWithSourceMapAndFilename, logger: Logger): Promise<WorkflowCreator> =>
-    options.threads === 0
+  const createRuntime = async (
+    code: WorkflowBundleWithSourceMapAndFilename,
+    logger: Logger,
+  ): Promise<WorkflowCreator> => {
+    if (options.stackTraces === false) {
+      if (options.threads !== 0) {
+        return createThreadsWithoutStackTraces({
+          threadPoolSize: options.threads,
+          workflowBundle: code,
+          isolateExecutionTimeoutMs: timeoutMs,
+          registeredActivityNames: activityNames,
+          logger,
+        });
+      }
+      const mainThread = await ReusableVMWorkflowCreator.create(code, timeoutMs, activityNames, undefined);
+      stopStackTracesOnThisThread();
+      return mainThread;
+    }
+    return options.threads === 0
       ? ReusableVMWorkflowCreator.create(code, timeoutMs, activityNames, undefined)
       : ThreadedVMWorkflowCreator.create({
           threadPoolSize: options.threads,
@@ -47,6 +67,7 @@ export function sharedWorkflowRuntimeWorker(options: SharedWorkflowRuntimeOption
           logger,
           patchActivationCallback: undefined,
         });
+  };
 
   return class SharedWorkflowRuntimeWorker extends Worker {
     protected static override getOrCreateBundle(

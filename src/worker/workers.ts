@@ -111,6 +111,7 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Runnin
   const workerClass = sharedWorkflowRuntimeWorker({
     threads: sizing.workflowThreads,
     activityNames: activities.flatMap((a) => Object.keys(a)),
+    stackTraces: sizing.workflowStackTraces,
   });
   const connection = await NativeConnection.connect(options.temporal.connectionOptions);
   let workers: Worker[];

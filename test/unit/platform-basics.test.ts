@@ -57,6 +57,13 @@ describe('configuration from the environment', () => {
     assert.equal(set.worker.maxCachedWorkflows, 500);
     assert.throws(() => loadFerjeConfig({ FERJE_MAX_CACHED_WORKFLOWS: '-1' }), /FERJE_MAX_CACHED_WORKFLOWS must be/);
     assert.throws(() => loadFerjeConfig({ FERJE_WORKFLOW_THREADS: 'many' }), /FERJE_WORKFLOW_THREADS must be/);
+    // Workflow stack traces cost half of the workflow thread's CPU (docs/cost-and-scale.md): off unless asked for.
+    assert.equal(defaults.worker.workflowStackTraces, false);
+    assert.equal(loadFerjeConfig({ FERJE_WORKFLOW_STACK_TRACES: 'true' }).worker.workflowStackTraces, true);
+    assert.throws(
+      () => loadFerjeConfig({ FERJE_WORKFLOW_STACK_TRACES: 'maybe' }),
+      /FERJE_WORKFLOW_STACK_TRACES must be/,
+    );
   });
 
   it('takes Temporal connection settings from envconfig, with the namespace passed on', () => {
