@@ -39,7 +39,8 @@ async function runFullSync(args: string[]): Promise<Record<string, unknown>> {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', path.join(projectDir, 'bench', 'ss12000', 'full-sync.ts'), ...args],
-    { cwd: projectDir, stdio: ['ignore', 'pipe', 'pipe'] },
+    // scale.ts built dist/ already.
+    { cwd: projectDir, env: { ...process.env, SCALE_SKIP_BUILD: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stdout = '';
   let stderr = '';

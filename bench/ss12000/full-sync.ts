@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -13,10 +13,9 @@ import { FetchedTokenProvider } from '../../src/integrations/ss12000/token-provi
 import { EntityValidator } from '../../src/integrations/ss12000/validation';
 import { createLogger, type Logger } from '../../src/logging/logger';
 import { Ss12000Simulator } from '../../src/simulators/ss12000/server';
-import { defaultBundlePath } from '../../src/worker/bundle';
 import { startPostgres } from '../../test/harness/postgres';
 import { createLocalTestEnv } from '../../test/harness/temporal';
-import { killHard, spawnSs12000Worker } from '../../test/workflows/ss12000/harness';
+import { ensureBuild, spawnWorker } from '../scale/worker';
 
 /** Where a run keeps its data: the embedded SQLite file, or a Postgres database (the shared store). */
 interface StoreUnderTest {
@@ -88,19 +87,11 @@ async function runOn(store: StoreUnderTest, huvudman: string, run: RunContext) {
     SS12000_WEBHOOK_SECRET: 'bench-secret-for-ss12000-webhook-targets-0123456789',
     SS12000_API_ALLOWED_URLS: `${sim.url}/hm/`,
     ...store.env,
-    ...(existsSync(defaultBundlePath) ? { FERJE_WORKFLOW_BUNDLE: defaultBundlePath, NODE_ENV: 'production' } : {}),
+    // A production worker (bin/ferje worker, the prebuilt bundle, its process settings) serving SS12000 only, as
+    // docker-compose's worker-ss12000 service runs one.
+    FERJE_WORKER_INTEGRATIONS: 'ss12000',
   };
-  const worker = await spawnSs12000Worker(ferjeEnv);
-  let peakRssKb = 0;
-  const sample = (): void => {
-    try {
-      const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${worker.child.pid}/status`, 'utf8'));
-      if (m) peakRssKb = Math.max(peakRssKb, Number(m[1]));
-    } catch {
-      // The process may be gone at the very end.
-    }
-  };
-  const sampler = setInterval(sample, 100);
+  const worker = await spawnWorker({ dir: dataDir, env: ferjeEnv });
   const workflowId = `ss12000-subscription/${huvudman}`;
   const started = performance.now();
   const handle = await env.client.workflow.start('ss12000SubscriptionWorkflow', {
@@ -121,15 +112,14 @@ async function runOn(store: StoreUnderTest, huvudman: string, run: RunContext) {
     await new Promise((r) => setTimeout(r, 100));
   }
   const seconds = (performance.now() - started) / 1000;
-  clearInterval(sampler);
-  sample();
   const status = await handle.query(ss12000StatusQuery);
   const historyEvents =
     (await handle.fetchHistory()).events!.length +
     (await env.client.workflow.getHandle(`${workflowId}/pass-1`).fetchHistory()).events!.length;
   await handle.cancel();
   await handle.result().catch(() => undefined);
-  await killHard(worker);
+  const workerPeakRssMb = worker.peakRssMb();
+  await worker.stop();
   const readStore = await store.open({ readOnly: true });
   const stored = (await readStore.summary(huvudman)).reduce((n, r) => n + r.stored, 0);
   await readStore.close();
@@ -145,7 +135,7 @@ async function runOn(store: StoreUnderTest, huvudman: string, run: RunContext) {
           baselineEntitiesPerSecond: Math.round(entities / baselineSeconds),
           ratioToBaseline: Number((baselineSeconds / seconds).toFixed(2)),
         }),
-    workerPeakRssMb: Math.round(peakRssKb / 1024),
+    workerPeakRssMb: Math.round(workerPeakRssMb),
     historyEvents,
   };
 }
@@ -166,6 +156,8 @@ async function main(): Promise<void> {
       'no-baseline': { type: 'boolean', default: false },
     },
   });
+  // The worker runs the compiled CLI and the prebuilt bundle (dist/): built here unless SCALE_SKIP_BUILD=1.
+  ensureBuild();
   const scale = Number(values.scale);
   const pageLimit = Number(values['page-limit']);
   const stores = values.stores.split(',');

@@ -23,8 +23,11 @@ function startedWith(args: string[], env: Record<string, string> = {}): string {
 describe('bin/ferje: the one place a worker process gets its memory settings', () => {
   const cli = path.join(projectDir, 'bin', 'ferje.js');
 
-  it('starts `ferje worker` with two malloc arenas and a 4 MB young generation, in the same process (exec)', () => {
-    assert.equal(startedWith(['worker']), `arenas=2 options=--max-semi-space-size=4 args=--import tsx ${cli} worker`);
+  it('starts `ferje worker` with two malloc arenas, a 4 MB young generation and a 256 MB heap, in the same process (exec)', () => {
+    assert.equal(
+      startedWith(['worker']),
+      `arenas=2 options=--max-semi-space-size=4 --max-old-space-size=256 args=--import tsx ${cli} worker`,
+    );
   });
 
   it("lets the operator's own settings win: MALLOC_ARENA_MAX as set, NODE_OPTIONS after Ferje's", () => {
@@ -33,7 +36,7 @@ describe('bin/ferje: the one place a worker process gets its memory settings', (
         MALLOC_ARENA_MAX: '8',
         NODE_OPTIONS: '--max-semi-space-size=16 --max-old-space-size=512',
       }),
-      `arenas=8 options=--max-semi-space-size=4 --max-semi-space-size=16 --max-old-space-size=512 args=--import tsx ${cli} worker`,
+      `arenas=8 options=--max-semi-space-size=4 --max-old-space-size=256 --max-semi-space-size=16 --max-old-space-size=512 args=--import tsx ${cli} worker`,
     );
   });
 
@@ -49,7 +52,22 @@ describe('bin/ferje: the one place a worker process gets its memory settings', (
         encoding: 'utf8',
         stdio: ['ignore', 'pipe', 'ignore'],
       }).trim();
-    assert.equal(run('--max-semi-space-size=4'), 'started');
+    assert.equal(run('--max-semi-space-size=4 --max-old-space-size=256'), 'started');
     assert.throws(() => run('--no-such-flag-for-node'));
+  });
+
+  it('the heap limit takes effect, and a later flag of the operator wins', () => {
+    const heapLimitMb = (options: string): number =>
+      Number(
+        execFileSync(
+          process.execPath,
+          ['-e', 'console.log(require("node:v8").getHeapStatistics().heap_size_limit / 1048576)'],
+          { env: { ...process.env, NODE_OPTIONS: options }, encoding: 'utf8' },
+        ).trim(),
+      );
+    const ferje = heapLimitMb('--max-semi-space-size=4 --max-old-space-size=256');
+    assert.ok(ferje >= 256 && ferje < 300, `heap limit ${ferje} MB`);
+    const operator = heapLimitMb('--max-semi-space-size=4 --max-old-space-size=256 --max-old-space-size=512');
+    assert.ok(operator >= 512 && operator < 600, `heap limit ${operator} MB`);
   });
 });
