@@ -29,19 +29,18 @@ import { startTemporalDevServer } from '../../src/dev/temporal-dev-server';
 import { locateTemporalBinary } from '../../src/temporal-bin/locate';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import {
+  ARKIVMELDING_ADMINISTRASJON,
+  DELIVERING_TEST_ORGANISATION,
+  arkivmeldingMessage,
+  arkivmeldingXml,
+} from '../../src/modules/eformidling/example-message';
 import { testKeyEnv, testKeyRing } from '../../test/harness/keys';
 import { spawnFerjeWorker } from '../worker-process';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 200);
 const LARGE_MB = Number(process.env.BENCH_LARGE_MB ?? 1024);
-const PROCESS = 'urn:no:difi:profile:arkivmelding:administrasjon:ver1.0';
 const MiB = 1024 * 1024;
-
-const XML = `<?xml version="1.0" encoding="UTF-8"?>
-<arkivmelding xmlns="http://www.arkivverket.no/standarder/noark5/arkivmelding"><mappe><basisregistrering>
-<dokumentbeskrivelse><dokumentobjekt><referanseDokumentfil>dokument.pdf</referanseDokumentfil></dokumentobjekt></dokumentbeskrivelse>
-</basisregistrering></mappe></arkivmelding>
-`;
 
 function rssMb(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -113,19 +112,12 @@ async function main(): Promise<void> {
         taskQueue,
         args: [input],
       }) as Promise<{ finalStatus: string }>;
-    const xml = await store.put(Buffer.from(XML), { mediaType: 'application/xml' });
-    const base = (pdf: Awaited<ReturnType<typeof putRandom>>): OutgoingMessageInput => ({
-      messageId: randomUUID(),
-      receiver: { kind: 'organisation', organisationNumber: '920000002' },
-      process: PROCESS,
-      documentType: 'arkivmelding',
-      businessMessage: { hoveddokument: 'dokument.pdf' },
-      files: [
-        { blob: xml, fileName: 'arkivmelding.xml', title: 'Arkivmelding' },
-        { blob: pdf, fileName: 'dokument.pdf', title: 'Dokument' },
-      ],
-      tracking: { pollInitialInterval: '200 ms', pollMaxInterval: '1 second' },
-    });
+    const xml = await store.put(Buffer.from(arkivmeldingXml(['dokument.pdf'])), { mediaType: 'application/xml' });
+    const base = (pdf: Awaited<ReturnType<typeof putRandom>>): OutgoingMessageInput =>
+      arkivmeldingMessage(
+        { xml, document: pdf, documentName: 'dokument.pdf', documentTitle: 'Dokument' },
+        { tracking: { pollInitialInterval: '200 ms', pollMaxInterval: '1 second' } },
+      );
 
     // ---- one large file: baseline PUT, then Ferje's multi-step upload ----
     const large = await putRandom(store, LARGE_MB * MiB);
@@ -136,8 +128,8 @@ async function main(): Promise<void> {
       buildSbd({
         messageId: baselineId,
         conversationId: baselineId,
-        receiver: { kind: 'organisation', organisationNumber: '920000002' },
-        process: PROCESS,
+        receiver: { kind: 'organisation', organisationNumber: DELIVERING_TEST_ORGANISATION },
+        process: ARKIVMELDING_ADMINISTRASJON,
         documentType: 'arkivmelding',
         businessMessage: {},
       }),
