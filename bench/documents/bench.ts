@@ -14,7 +14,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -32,18 +32,10 @@ import { locateTemporalBinary } from '../../src/temporal-bin/locate';
 import { testKeyEnv, testKeyRing } from '../../test/harness/keys';
 import { freePort } from '../../test/harness/ports';
 import { spawnFerjeWorker } from '../worker-process';
+import { rssMb } from '../common/proc';
 
 const DOCUMENT_MB = Number(process.env.BENCH_DOCUMENT_MB ?? 1024);
 const MiB = 1024 * 1024;
-
-function rssMb(pid: number | undefined): number {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
 
 class Sampler {
   private timer: NodeJS.Timeout;

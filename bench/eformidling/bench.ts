@@ -12,7 +12,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -37,15 +37,11 @@ import {
 } from '../../src/modules/eformidling/example-message';
 import { testKeyEnv, testKeyRing } from '../../test/harness/keys';
 import { spawnFerjeWorker } from '../worker-process';
+import { rssMb } from '../common/proc';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 200);
 const LARGE_MB = Number(process.env.BENCH_LARGE_MB ?? 1024);
 const MiB = 1024 * 1024;
-
-function rssMb(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : 0;
-}
 
 async function putRandom(store: FsBlobStore, size: number): Promise<Awaited<ReturnType<FsBlobStore['put']>>> {
   const block = randomBytes(MiB);
@@ -103,7 +99,7 @@ async function main(): Promise<void> {
       worker.once('exit', (code) => reject(new Error(`worker exited (${code})`)));
     });
     sampler = setInterval(() => {
-      samples.push({ at: Date.now(), mb: rssMb(worker.pid as number) });
+      samples.push({ at: Date.now(), mb: rssMb(worker.pid) });
     }, 50);
     const store = new FsBlobStore(path.join(dataDir, 'blobs'));
     const run = (input: OutgoingMessageInput) =>

@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -26,6 +26,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { bundleOptions } from '../../src/worker/bundle';
 import { runBaselineLoop } from './baseline';
 import { spawnFerjeWorker } from '../worker-process';
+import { statusKb as readStatus } from '../common/proc';
 
 /**
  * N portal jobs with two signers each, simulator → Ferje, against the baseline loop on the same simulator in the same
@@ -269,15 +270,6 @@ function sampleRss(pid: number): { stop(): number } {
 /** The kernel's own high-water mark of the process's resident set (kB). */
 function peakRss(pid: number): number {
   return readStatus(pid, 'VmHWM');
-}
-
-function readStatus(pid: number, field: string): number {
-  try {
-    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) : 0;
-  } catch {
-    return 0;
-  }
 }
 
 async function waitFor(predicate: () => boolean, timeoutMs: number): Promise<void> {

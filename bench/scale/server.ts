@@ -8,6 +8,7 @@ import { ferjeDataConverter } from '../../src/codec/data-converter';
 import { startTemporalDevServer } from '../../src/dev/temporal-dev-server';
 import { locateTemporalBinary } from '../../src/temporal-bin/locate';
 import { testKeyRing } from '../../test/harness/keys';
+import { processCpuSeconds } from '../common/proc';
 
 /**
  * Which Temporal server the bench measures against (`SCALE_SERVER`):
@@ -104,17 +105,6 @@ async function startProductionCluster(dir: string): Promise<StartedServer> {
     pids: () => [cluster.serverPid, postmaster, ...childrenOf(postmaster)],
     stop: () => cluster.stop(),
   };
-}
-
-/** utime + stime of a process (all its threads) from /proc, in seconds; Linux's clock ticks are 100 per second. */
-export function processCpuSeconds(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return 0;
-  }
 }
 
 function childrenOf(parent: number): number[] {

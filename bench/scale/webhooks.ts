@@ -1,13 +1,14 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import path from 'node:path';
 import { projectDir } from '../../src/config/ferje-config';
 import { eformidlingWorkflowTypes, messageWorkflowId, statusHintSignal } from '../../src/contract/eformidling';
 import { testKeyEnv } from '../../test/harness/keys';
-import { freePort, mapLimit, percentile, processCpuSeconds, type BenchServer } from './server';
+import { processCpuSeconds } from '../common/proc';
+import { freePort, mapLimit, percentile, type BenchServer } from './server';
 import { round } from './worker';
+import { statusKb } from '../common/proc';
 
 /** Nobody polls this queue: the target runs exist and take signals, but no worker reacts to them. */
 const PARKED_QUEUE = 'ferje-scale-bench-parked';
@@ -38,11 +39,6 @@ export interface WebhookResult {
   directSignalClientCpuMsPerSignal: number;
   /** The ingress process's peak resident set (VmHWM) over its whole run, burst included. */
   webhookIngressPeakRssMb: number;
-}
-
-function statusKb(pid: number, field: string): number {
-  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) : 0;
 }
 
 /** Wall time and CPU of the ingress, the server and this process over one burst of `count`. */

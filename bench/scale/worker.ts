@@ -5,6 +5,7 @@ import { projectDir } from '../../src/config/ferje-config';
 import { testKeyEnv } from '../../test/harness/keys';
 import { spawnFerjeWorker } from '../worker-process';
 import { freePort } from './server';
+import { processCpuSeconds as cpuSecondsOf, statusKb as readStatusKb } from '../common/proc';
 
 /**
  * A production worker (`bin/ferje worker`, the compiled CLI and the prebuilt bundle) in its own process, as the scale bench
@@ -135,26 +136,6 @@ export async function spawnWorker(options: {
       clearTimeout(killer);
     },
   };
-}
-
-function readStatusKb(pid: number, field: string): number {
-  try {
-    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) : 0;
-  } catch {
-    return 0;
-  }
-}
-
-/** utime + stime of the process (all its threads), in seconds; clock ticks are 100 per second on Linux. */
-function cpuSecondsOf(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return 0;
-  }
 }
 
 export function round(x: number): number {

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,6 +15,7 @@ import { SignstashSimulator } from '../../src/simulators/signstash';
 import { bundleOptions } from '../../src/worker/bundle';
 import { testKeyEnv, testKeyRing } from '../../test/harness/keys';
 import { spawnFerjeWorker } from '../worker-process';
+import { rssMb } from '../common/proc';
 
 /**
  * Throughput, affinity and token reuse of the Sign'Stash integration. Starts a dev server, the simulator (three
@@ -38,15 +39,6 @@ const tokenTtlSeconds = Number(values['token-ttl']);
 const documentBytes = Number(values['document-kb']) * 1024;
 const deadlineSeconds = Number(values['deadline-seconds']);
 const log = (msg: string): void => void process.stderr.write(`bench: ${msg}\n`);
-
-function rssMb(pid: number): number | undefined {
-  try {
-    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) / 1024 : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 async function main(): Promise<void> {
   const work = mkdtempSync(path.join(tmpdir(), 'ferje-bench-signstash-'));
@@ -104,8 +96,7 @@ async function main(): Promise<void> {
   });
   let peakRssMb = 0;
   const sampler = setInterval(() => {
-    const rss = rssMb(worker.pid!);
-    if (rss !== undefined) peakRssMb = Math.max(peakRssMb, rss);
+    peakRssMb = Math.max(peakRssMb, rssMb(worker.pid));
   }, 100);
   await new Promise<void>((resolve, reject) => {
     worker.once('exit', (code) => reject(new Error(`worker exited (${code})`)));
