@@ -60,7 +60,7 @@ export async function spawnWorker(options: {
   // As production starts a worker (bin/ferje worker, the compiled CLI); the probe and any extra flags through
   // NODE_OPTIONS.
   const child = spawnFerjeWorker({
-    nodeOptions: [
+    nodeArgs: [
       ...(options.nodeArgs ?? process.env.SCALE_WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
       '--require',
       probePath,

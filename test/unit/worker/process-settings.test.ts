@@ -40,6 +40,13 @@ describe('bin/ferje: the one place a worker process gets its memory settings', (
     );
   });
 
+  it('puts FERJE_NODE_ARGS on the node command line (flags Node refuses in NODE_OPTIONS, such as --cpu-prof)', () => {
+    assert.equal(
+      startedWith(['worker'], { FERJE_NODE_ARGS: '--cpu-prof --cpu-prof-dir=/tmp/p' }),
+      `arenas=2 options=--max-semi-space-size=4 --max-old-space-size=256 args=--cpu-prof --cpu-prof-dir=/tmp/p --import tsx ${cli} worker`,
+    );
+  });
+
   it('leaves every other command as it is', () => {
     assert.equal(startedWith(['ingress']), `arenas=unset options=unset args=--import tsx ${cli} ingress`);
     assert.equal(startedWith(['start', 'worker']), `arenas=unset options=unset args=--import tsx ${cli} start worker`);
