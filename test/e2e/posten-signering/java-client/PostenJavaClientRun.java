@@ -31,6 +31,19 @@ import no.digipost.signature.client.security.KeyStoreConfig;
  * Arguments: root URL, sender, PKCS#12 file, passphrase, folder with the trusted CA, PDF to sign, output folder.
  */
 public class PostenJavaClientRun {
+    private static long lastCall;
+
+    /**
+     * Posten answers more than 10 requests a second from one organisation with 429 and a 30 s block (the simulator
+     * does the same). On a fast machine this program's calls (a status change, its XAdES and PAdES downloads, the
+     * confirm, the next create) can all fall within one second, so it paces itself as a real sender must.
+     */
+    private static void pace() throws InterruptedException {
+        long wait = lastCall + 120 - System.currentTimeMillis();
+        if (wait > 0) Thread.sleep(wait);
+        lastCall = System.currentTimeMillis();
+    }
+
     public static void main(String[] args) throws Exception {
         URI root = URI.create(args[0]);
         Sender sender = new Sender(args[1]);
@@ -55,12 +68,14 @@ public class PostenJavaClientRun {
                         PortalSigner.identifiedByEmail("second@example.com").build()))
                 .withReference("java-client-1")
                 .build();
+        pace();
         PortalJobResponse created = client.create(job);
         System.out.println("CREATED " + created.getSignatureJobId());
 
         int xades = 0;
         Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
         while (Instant.now().isBefore(deadline)) {
+            pace();
             PortalJobStatusChanged change = client.getStatusChange();
             if (change.is(PortalJobStatus.NO_CHANGES)) {
                 long waitMs = Duration.between(Instant.now(), change.getNextPermittedPollTime()).toMillis();
@@ -71,6 +86,7 @@ public class PostenJavaClientRun {
             for (Signature signature : change.getSignatures()) {
                 // equals, not is(): 7.0.4 compares statuses by identity, and a parsed SIGNED is another instance.
                 if (SignatureStatus.SIGNED.equals(signature.getStatus())) {
+                    pace();
                     try (InputStream in = client.getXAdES(signature.getxAdESUrl())) {
                         Files.copy(in, out.resolve("xades-" + (++xades) + ".xml"));
                     }
@@ -78,11 +94,13 @@ public class PostenJavaClientRun {
             }
             boolean done = change.is(PortalJobStatus.COMPLETED_SUCCESSFULLY);
             if (done && change.isPAdESAvailable()) {
+                pace();
                 try (InputStream in = client.getPAdES(change.getpAdESUrl())) {
                     Files.copy(in, out.resolve("pades.pdf"));
                 }
                 System.out.println("PADES pades.pdf");
             }
+            pace();
             client.confirm(change);
             System.out.println("CONFIRMED " + change.getStatus());
             if (done) break;
@@ -94,6 +112,7 @@ public class PostenJavaClientRun {
                 PortalSigner.identifiedByEmail("third@example.com").build())
                 .build();
         try {
+            pace();
             client.create(empty);
             System.out.println("EMPTY_ACCEPTED");
         } catch (UnexpectedResponseException e) {
