@@ -42,31 +42,21 @@ export function sharedWorkflowRuntimeWorker(options: SharedWorkflowRuntimeOption
     code: WorkflowBundleWithSourceMapAndFilename,
     logger: Logger,
   ): Promise<WorkflowCreator> => {
-    if (options.stackTraces === false) {
-      if (options.threads !== 0) {
-        return createThreadsWithoutStackTraces({
-          threadPoolSize: options.threads,
-          workflowBundle: code,
-          isolateExecutionTimeoutMs: timeoutMs,
-          registeredActivityNames: activityNames,
-          logger,
-        });
-      }
+    if (options.threads === 0) {
       const mainThread = await ReusableVMWorkflowCreator.create(code, timeoutMs, activityNames, undefined);
-      stopStackTracesOnThisThread();
+      if (options.stackTraces === false) stopStackTracesOnThisThread();
       return mainThread;
     }
-    return options.threads === 0
-      ? ReusableVMWorkflowCreator.create(code, timeoutMs, activityNames, undefined)
-      : ThreadedVMWorkflowCreator.create({
-          threadPoolSize: options.threads,
-          workflowBundle: code,
-          isolateExecutionTimeoutMs: timeoutMs,
-          reuseV8Context: true,
-          registeredActivityNames: activityNames,
-          logger,
-          patchActivationCallback: undefined,
-        });
+    const threads = {
+      threadPoolSize: options.threads,
+      workflowBundle: code,
+      isolateExecutionTimeoutMs: timeoutMs,
+      registeredActivityNames: activityNames,
+      logger,
+    };
+    return options.stackTraces === false
+      ? createThreadsWithoutStackTraces(threads)
+      : ThreadedVMWorkflowCreator.create({ ...threads, reuseV8Context: true, patchActivationCallback: undefined });
   };
 
   return class SharedWorkflowRuntimeWorker extends Worker {
