@@ -80,10 +80,10 @@ export class Ss12000ApiClient {
    */
   async listPageTexts(type: ResourceType, query: ListQuery): Promise<EntityTextPage> {
     const url = this.listUrl(listPaths[type], query, 'meta.modified.after');
-    const { text, status, label } = await this.sendForText('GET', url);
+    const { content: bytes, status, label } = await this.sendFor('GET', url, undefined, (b) => b.bytes());
     let body: SplitListBody;
     try {
-      body = text.length === 0 ? { fields: {} } : splitListBody(text);
+      body = bytes.length === 0 ? { fields: {} } : splitListBody(bytes);
     } catch {
       throw new Ss12000MalformedResponseError(`${label}: body is not JSON`, status);
     }
@@ -189,13 +189,24 @@ export class Ss12000ApiClient {
     url: string,
     body?: unknown,
   ): Promise<{ text: string; status: number; label: string }> {
+    const { content: text, status, label } = await this.sendFor(method, url, body, (b) => b.text());
+    return { text, status, label };
+  }
+
+  /** The request, with every failed status turned into its `Ss12000Error`; the body as `read` gives it (empty on 204). */
+  private async sendFor<T extends string | Uint8Array>(
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    url: string,
+    body: unknown,
+    read: (body: Dispatcher.ResponseData['body']) => Promise<T>,
+  ): Promise<{ content: T; status: number; label: string }> {
     const token = await this.options.tokens.tokenFor(this.baseUrl);
     const headers: Record<string, string> = { accept: 'application/json' };
     if (token) headers.authorization = `Bearer ${token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
     const label = `${method} ${new URL(url).pathname.replace(this.pathPrefix(), '')}`;
     let res: Dispatcher.ResponseData;
-    let text: string;
+    let content: T;
     try {
       res = await request(url, {
         method,
@@ -205,7 +216,7 @@ export class Ss12000ApiClient {
         bodyTimeout: this.timeoutMs,
         dispatcher: this.options.dispatcher,
       });
-      text = await res.body.text();
+      content = await read(res.body);
     } catch (err) {
       if (err instanceof Ss12000Error) throw err;
       throw new Ss12000UnavailableError(
@@ -216,7 +227,7 @@ export class Ss12000ApiClient {
     if (status >= 500 || status === 429) throw new Ss12000UnavailableError(`${label}: HTTP ${status}`, status);
     if (status === 401 || status === 403) throw new Ss12000UnauthorizedError(`${label}: HTTP ${status}`, status);
     if (status >= 400) throw new Ss12000RejectedError(`${label}: HTTP ${status}`, status);
-    return { text: status === 204 ? '' : text, status, label };
+    return { content: status === 204 ? (content.slice(0, 0) as T) : content, status, label };
   }
 
   private pathPrefix(): string {

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { splitListBody } from '../../../src/integrations/ss12000/list-body';
+import { splitListBody as splitBytes } from '../../../src/integrations/ss12000/list-body';
+
+/** The split of a body as it arrives: its UTF-8 bytes. */
+const splitListBody = (text: string) => splitBytes(Buffer.from(text, 'utf8'));
 
 /** What JSON.parse makes of the same body: the split must agree with it on every well-formed answer. */
 function parsedBoth(text: string): { elements?: unknown[]; fields: Record<string, unknown> } {
@@ -35,6 +38,25 @@ describe('SS12000 list body split (entities as text, parsed one at a time)', () 
     const split = splitListBody(`{"data": [${entity},  {"id":"x"}], "pageToken": "n"}`);
     assert.deepEqual(split.elements, [entity, '{"id":"x"}']);
     assert.equal(split.fields.pageToken, 'n');
+  });
+
+  it('decodes each element from its own bytes: non-ASCII text, a leading byte order mark, invalid UTF-8', () => {
+    const entity = '{"id":"p1","givenName":"Åsa","familyName":"Öberg 𝄞"}';
+    const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`{"data":[${entity}],"pageToken":"ü"}`)]);
+    const split = splitBytes(bom);
+    assert.deepEqual(split.elements, [entity]);
+    assert.equal(split.fields.pageToken, 'ü');
+    // A broken sequence inside an element becomes U+FFFD, as when the whole answer is read as text.
+    const broken = Buffer.concat([Buffer.from('{"data":[{"n":"a'), Buffer.from([0xc3]), Buffer.from('"}]}')]);
+    assert.deepEqual(splitBytes(broken).elements, ['{"n":"a\ufffd"}']);
+    assert.equal(JSON.stringify(splitBytes(broken).elements), JSON.stringify([broken.toString('utf8').slice(9, -2)]));
+  });
+
+  it('gives elements that share nothing with the answer (strings of their own, not slices of the page)', () => {
+    const bytes = Buffer.from('{"data":[{"id":"a"},{"id":"b"}]}');
+    const split = splitBytes(bytes);
+    bytes.fill(0x20);
+    assert.deepEqual(split.elements, ['{"id":"a"}', '{"id":"b"}']);
   });
 
   it('counts a repeated data key once, the last one, as JSON.parse does', () => {
