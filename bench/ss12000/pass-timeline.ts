@@ -6,8 +6,9 @@ type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 export interface PassTimeline {
   /** Subscription workflow started → first page activity scheduled (endpoint check, POST /subscriptions, child start). */
   msBeforeFirstPage: number;
-  /** Page activities: scheduled → completed, median and sum. */
+  /** Page activities: scheduled → completed, median, mean and sum. */
   pageActivityMsMedian: number;
+  pageActivityMsMean: number;
   pageActivityMsTotal: number;
   /** Page activity scheduled → started (waiting in the task queue), median. */
   pageQueuedMsMedian: number;
@@ -59,6 +60,7 @@ export function passTimeline(subscription: HistoryEvent[], pass: HistoryEvent[])
   return {
     msBeforeFirstPage: r1((pages[0]?.scheduled ?? started) - started),
     pageActivityMsMedian: r1(median(pages.map((p) => p.completed - p.scheduled))),
+    pageActivityMsMean: r1(pages.reduce((n, p) => n + p.completed - p.scheduled, 0) / Math.max(1, pages.length)),
     pageActivityMsTotal: r1(pages.reduce((n, p) => n + p.completed - p.scheduled, 0)),
     pageQueuedMsMedian: r1(median(pages.map((p) => p.started - p.scheduled))),
     pageGapMsMedian: r1(median(pages.slice(1).map((p, i) => p.scheduled - pages[i].completed))),

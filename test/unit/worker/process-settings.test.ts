@@ -30,6 +30,16 @@ describe('bin/ferje: the one place a worker process gets its memory settings', (
     );
   });
 
+  it('gives a worker serving SS12000 alone a 16 MB young generation (its page work is bound by young-generation copying)', () => {
+    assert.equal(
+      startedWith(['worker'], { FERJE_WORKER_INTEGRATIONS: 'ss12000' }),
+      `arenas=2 options=--max-semi-space-size=16 --max-old-space-size=256 args=--import tsx ${cli} worker`,
+    );
+    for (const list of ['ss12000,eformidling', 'eformidling']) {
+      assert.match(startedWith(['worker'], { FERJE_WORKER_INTEGRATIONS: list }), /options=--max-semi-space-size=4 /);
+    }
+  });
+
   it("lets the operator's own settings win: MALLOC_ARENA_MAX as set, NODE_OPTIONS after Ferje's", () => {
     assert.equal(
       startedWith(['worker'], {
