@@ -16,6 +16,7 @@ import { Ss12000Simulator } from '../../src/simulators/ss12000/server';
 import { startPostgres } from '../../test/harness/postgres';
 import { createLocalTestEnv } from '../../test/harness/temporal';
 import { ensureBuild, spawnWorker } from '../scale/worker';
+import { median } from '../common/median';
 import { passTimeline } from './pass-timeline';
 
 /** Where a run keeps its data: the embedded SQLite file, or a Postgres database (the shared store). */
@@ -129,8 +130,6 @@ async function ferjePass(huvudman: string, run: RunContext) {
     timeline: passTimeline(subscriptionEvents, passEvents),
   };
 }
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /**
  * One store: Ferje's production worker in its own process (RSS sampled from /proc), and `rounds` times the plain

@@ -1,4 +1,5 @@
 import type { temporal } from '@temporalio/proto';
+import { median } from '../common/median';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
@@ -24,11 +25,6 @@ export interface PassTimeline {
 
 const ms = (t: { seconds?: unknown; nanos?: number | null } | null | undefined): number =>
   Number(t?.seconds ?? 0) * 1000 + (t?.nanos ?? 0) / 1e6;
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? 0 : s[Math.floor(s.length / 2)];
-};
 
 const r1 = (x: number): number => Math.round(x * 10) / 10;
 

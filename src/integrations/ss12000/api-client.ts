@@ -55,6 +55,8 @@ function endOfList(token: unknown): string | undefined {
   return typeof token === 'string' && token.length > 0 ? token : undefined;
 }
 
+const utf8 = new TextDecoder();
+
 /**
  * A huvudman's SS12000 API as the DNP client uses it: paged resource lists, deleted entities, subscriptions, and the
  * log and statistics it reports back. Every call carries the bearer token; every failure is one of the
@@ -80,7 +82,7 @@ export class Ss12000ApiClient {
    */
   async listPageTexts(type: ResourceType, query: ListQuery): Promise<EntityTextPage> {
     const url = this.listUrl(listPaths[type], query, 'meta.modified.after');
-    const { content: bytes, status, label } = await this.sendFor('GET', url, undefined, (b) => b.bytes());
+    const { bytes, status, label } = await this.sendForBytes('GET', url);
     let body: SplitListBody;
     try {
       body = bytes.length === 0 ? { fields: {} } : splitListBody(bytes);
@@ -174,8 +176,10 @@ export class Ss12000ApiClient {
   }
 
   private async send(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, body?: unknown): Promise<unknown> {
-    const { text, status, label } = await this.sendForText(method, url, body);
-    if (status === 204 || text.length === 0) return {};
+    const { bytes, status, label } = await this.sendForBytes(method, url, body);
+    // As undici's text(): UTF-8, a leading byte order mark dropped, invalid sequences as U+FFFD.
+    const text = utf8.decode(bytes);
+    if (text.length === 0) return {};
     try {
       return JSON.parse(text) as unknown;
     } catch {
@@ -183,30 +187,19 @@ export class Ss12000ApiClient {
     }
   }
 
-  /** The request, with every failed status turned into its `Ss12000Error`; the body as text. */
-  private async sendForText(
+  /** The request, with every failed status turned into its `Ss12000Error`; the body's bytes (none on 204). */
+  private async sendForBytes(
     method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
     url: string,
     body?: unknown,
-  ): Promise<{ text: string; status: number; label: string }> {
-    const { content: text, status, label } = await this.sendFor(method, url, body, (b) => b.text());
-    return { text, status, label };
-  }
-
-  /** The request, with every failed status turned into its `Ss12000Error`; the body as `read` gives it (empty on 204). */
-  private async sendFor<T extends string | Uint8Array>(
-    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
-    url: string,
-    body: unknown,
-    read: (body: Dispatcher.ResponseData['body']) => Promise<T>,
-  ): Promise<{ content: T; status: number; label: string }> {
+  ): Promise<{ bytes: Uint8Array; status: number; label: string }> {
     const token = await this.options.tokens.tokenFor(this.baseUrl);
     const headers: Record<string, string> = { accept: 'application/json' };
     if (token) headers.authorization = `Bearer ${token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
     const label = `${method} ${new URL(url).pathname.replace(this.pathPrefix(), '')}`;
     let res: Dispatcher.ResponseData;
-    let content: T;
+    let bytes: Uint8Array;
     try {
       res = await request(url, {
         method,
@@ -216,7 +209,7 @@ export class Ss12000ApiClient {
         bodyTimeout: this.timeoutMs,
         dispatcher: this.options.dispatcher,
       });
-      content = await read(res.body);
+      bytes = await res.body.bytes();
     } catch (err) {
       if (err instanceof Ss12000Error) throw err;
       throw new Ss12000UnavailableError(
@@ -227,7 +220,7 @@ export class Ss12000ApiClient {
     if (status >= 500 || status === 429) throw new Ss12000UnavailableError(`${label}: HTTP ${status}`, status);
     if (status === 401 || status === 403) throw new Ss12000UnauthorizedError(`${label}: HTTP ${status}`, status);
     if (status >= 400) throw new Ss12000RejectedError(`${label}: HTTP ${status}`, status);
-    return { content: status === 204 ? (content.slice(0, 0) as T) : content, status, label };
+    return { bytes: status === 204 ? new Uint8Array(0) : bytes, status, label };
   }
 
   private pathPrefix(): string {
