@@ -7,7 +7,7 @@
  *   CHAOS_FLOWS=8 CHAOS_KILLS=12 CHAOS_SEED=7 npm run bench:chaos
  */
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ApplicationFailure, WorkflowFailedError, type Client } from '@temporalio/client';
@@ -115,6 +115,7 @@ async function main(): Promise<void> {
   worker.kill('SIGTERM');
   await new Promise((r) => worker.once('exit', r));
   await stack.stop();
+  rmSync(dataDir, { recursive: true, force: true });
   console.log(
     JSON.stringify({
       bench: 'chaos',

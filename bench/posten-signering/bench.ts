@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -140,6 +140,7 @@ async function main(): Promise<void> {
     await sim.stop();
     await connection.close();
     await server.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -278,6 +278,8 @@ async function main(): Promise<void> {
     await postgres?.stop();
     await sim.stop();
     await env.teardown();
+    // The stores of a 1x run take 1-2 GB: left behind, a few runs filled the disk (and a later test run hung on it).
+    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
