@@ -1,19 +1,33 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { projectDir } from '../src/config/ferje-config';
 import { defaultBundlePath } from '../src/worker/bundle';
 import { createLocalTestEnv, SHARED_ADDRESS_VAR } from '../test/harness/temporal';
+import { ensureFreeDiskSpace } from './disk-space';
 import { setup } from './setup';
+import { openRunTempDir } from './test-run-temp';
 
 /**
  * `npm test`: setup → lint → typecheck → build (tsc + workflow bundle) → unit, workflow, e2e, cluster and replay tests on
  * node's test runner, against one real dev server shared by the whole run. Exits non-zero if any step fails.
  *   npm test -- --suite unit,replay     run only some test suites (static checks still run unless --no-static)
  *   npm test -- test/unit/codec.test.ts run only these files (or the test files under these folders)
+ * Everything the tests write to the temp directory goes under one directory of this run, removed at its end.
  */
 const suites = ['unit', 'workflows', 'e2e', 'cluster', 'replay'] as const;
+
+/** What a run writes at its peak is under 1 GiB (measured: 0.6 GiB left by the temp directories of one run). */
+const neededDiskBytes = 3 * 1024 ** 3;
+
+/**
+ * A test file that runs longer than this fails as timed out, so that a stalled server costs one file, not the CI run.
+ * The longest file takes about 3 minutes (the two-machine cluster test); a stall on a full disk hung two files for
+ * 70 minutes, until CI's limit.
+ */
+const fileTimeoutMinutes = Number(process.env.FERJE_TEST_FILE_TIMEOUT_MINUTES ?? '15');
 
 function run(label: string, command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const started = Date.now();
@@ -58,6 +72,8 @@ async function main(): Promise<number> {
     return 1;
   }
 
+  ensureFreeDiskSpace(tmpdir(), neededDiskBytes, 'npm test');
+  const runTemp = openRunTempDir();
   setup({
     browser: files.some((f) => f.includes(`${path.sep}e2e${path.sep}`)),
     cluster: files.some((f) => f.includes(`${path.sep}cluster${path.sep}`)),
@@ -88,6 +104,7 @@ async function main(): Promise<number> {
         'tsx',
         '--test',
         `--test-concurrency=${process.env.FERJE_TEST_CONCURRENCY ?? '2'}`,
+        `--test-timeout=${fileTimeoutMinutes * 60_000}`,
         '--test-reporter=spec',
         '--test-reporter-destination=stdout',
         '--test-reporter=junit',
@@ -104,6 +121,7 @@ async function main(): Promise<number> {
     if (code !== 0) failures.push('tests');
   } finally {
     await env.teardown();
+    runTemp.remove();
   }
   const minutes = ((Date.now() - started) / 60_000).toFixed(1);
   if (failures.length > 0) {
