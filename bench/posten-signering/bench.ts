@@ -45,7 +45,8 @@ const { values } = parseArgs({
 const jobs = Number(values.jobs);
 const rps = Number(values.rps);
 const serverLimit = Number(values['server-limit']);
-const logger = createLogger('bench', 'ERROR');
+// WARN: the simulator's DoS block line (which requests tipped the second) goes to stderr; stdout keeps the JSON line.
+const logger = createLogger('bench', 'WARN');
 const noop = (): void => undefined;
 /** The bundler's progress lines would break the one-JSON-line output. */
 const quietLogger = { trace: noop, debug: noop, info: noop, warn: noop, error: noop, log: noop };

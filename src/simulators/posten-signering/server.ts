@@ -36,7 +36,8 @@ const MAX_CREATE_BYTES = 64 * 1024 * 1024;
 export async function startApiServer(options: ApiServerOptions): Promise<RunningApiServer> {
   const { model, faults, logger } = options;
   const trustedIssuers = options.tls ? [new X509Certificate(options.tls.caPem)] : undefined;
-  const windows = new Map<string, number[]>();
+  /** Each organisation's requests of the last second: when each came and what it was (for the block's log line). */
+  const windows = new Map<string, { at: number; what: string }[]>();
   const blockedUntil = new Map<string, number>();
   let base = '';
 
@@ -73,13 +74,16 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     // 10 requests per second per organisation, then a 30 s block (no poll-time header, a DoSFilter header).
     const now = Date.now();
     if ((blockedUntil.get(org) ?? 0) > now) return tooMany(res);
-    const window = (windows.get(org) ?? []).filter((t) => now - t < 1000);
-    window.push(now);
+    const window = (windows.get(org) ?? []).filter((r) => now - r.at < 1000);
+    window.push({ at: now, what: `${req.method} ${action ?? (jobId ? 'job' : portal ? 'jobs' : 'root')}` });
     windows.set(org, window);
     if (window.length > model.rules.maxRequestsPerSecond) {
       blockedUntil.set(org, now + model.rules.blockMs);
       model.stats.dosBlocks++;
-      logger.warn('simulated DoS block', { org });
+      // The second that tipped it: each request's arrival (ms after the first) and kind, to tell a client that sent
+      // too fast from arrivals bunched on the way (a stalled event loop here or there, a new TLS connection).
+      const requests = window.map((r) => `+${r.at - window[0].at} ${r.what}`).join(', ');
+      logger.warn('simulated DoS block', { org, requests });
       return tooMany(res);
     }
 

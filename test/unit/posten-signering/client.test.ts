@@ -36,6 +36,9 @@ import {
 const SENDER = '111222333';
 const OTHER = '444555666';
 const logger = createLogger('test', 'ERROR');
+/** The simulator's warnings (its DoS block line), kept to look at. */
+const simulatorWarnings: string[] = [];
+const simulatorLogger = createLogger('simulator', 'WARN', (line) => simulatorWarnings.push(line));
 
 const job = (reference: string, title = 'Contract'): PostenSignatureJobInput => ({
   sender: SENDER,
@@ -67,7 +70,7 @@ describe('posten signering client against the simulator (mutual TLS)', () => {
   before(async () => {
     sim = await startPostenSimulator({
       dataDir: mkdtempSync(path.join(tmpdir(), 'ferje-posten-client-')),
-      logger,
+      logger: simulatorLogger,
       senders: [SENDER, OTHER],
       rules: { emptyQueuePollDelayMs: 400, maxRequestsPerSecond: 10, blockMs: 1500 },
     });
@@ -154,6 +157,11 @@ describe('posten signering client against the simulator (mutual TLS)', () => {
       .whoAmI(SENDER)
       .catch((e: unknown) => e);
     assert.ok(blocked instanceof PostenRateLimitedError, 'the block holds for the whole organisation');
+    // The simulator says which second tipped it: the eleven requests, each with its arrival and kind.
+    const block = simulatorWarnings.map((l) => JSON.parse(l) as Record<string, string>).find((e) => /DoS/.test(e.msg));
+    assert.equal(block?.org, SENDER);
+    assert.equal(block?.requests?.split(', ').length, 11);
+    assert.match(block?.requests ?? '', /^\+0 GET \w+(, \+\d+ GET \w+){10}$/);
     await new Promise((r) => setTimeout(r, 1600));
   });
 
