@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { projectDir } from '../src/config/ferje-config';
 import { defaultBundlePath } from '../src/worker/bundle';
 import { createLocalTestEnv, SHARED_ADDRESS_VAR } from '../test/harness/temporal';
-import { ensureFreeDiskSpace } from './disk-space';
+import { ensureFreeDiskSpace, NotEnoughDiskSpaceError } from './disk-space';
 import { setup } from './setup';
 import { openRunTempDir } from './test-run-temp';
 
@@ -72,6 +72,10 @@ async function main(): Promise<number> {
     return 1;
   }
 
+  if (!(fileTimeoutMinutes > 0)) {
+    console.error('FERJE_TEST_FILE_TIMEOUT_MINUTES must be a positive number of minutes');
+    return 1;
+  }
   ensureFreeDiskSpace(tmpdir(), neededDiskBytes, 'npm test');
   const runTemp = openRunTempDir();
   setup({
@@ -137,7 +141,8 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
-    console.error(err);
+    // A full disk is the machine's state, not a fault in here: its message says all there is.
+    console.error(err instanceof NotEnoughDiskSpaceError ? `npm test: ${err.message}` : err);
     process.exit(1);
   },
 );
