@@ -1,18 +1,10 @@
 import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { processExists } from '../src/platform/process-exists';
 
+/** `ferje-test-run-<pid of the run>-<random>`: the pid tells whether the run is still going. */
 const prefix = 'ferje-test-run-';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: the process exists but is someone else's.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * One temp directory for a whole test run, set as TMPDIR so that every test, server and child process writes under
@@ -24,8 +16,8 @@ function alive(pid: number): boolean {
 export function openRunTempDir(): { dir: string; remove(): void } {
   const parent = tmpdir();
   for (const entry of readdirSync(parent)) {
-    const pid = Number(/^ferje-test-run-(\d+)-/.exec(entry)?.[1]);
-    if (pid > 0 && !alive(pid)) rmSync(path.join(parent, entry), { recursive: true, force: true });
+    const pid = entry.startsWith(prefix) ? Number.parseInt(entry.slice(prefix.length), 10) : NaN;
+    if (pid > 0 && !processExists(pid)) rmSync(path.join(parent, entry), { recursive: true, force: true });
   }
   const dir = mkdtempSync(path.join(parent, `${prefix}${process.pid}-`));
   // It stands in for /tmp, so it gets /tmp's mode: run as root, the tests hand Postgres to the `postgres` user, which

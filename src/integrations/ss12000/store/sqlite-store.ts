@@ -3,6 +3,7 @@ import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import sqlite from 'node-sqlite3-wasm';
 import type { SyncStep } from '../../../contract/ss12000';
+import { processExists } from '../../../platform/process-exists';
 import type { EntityRow, Ss12000Store, StoreSummaryRow, TypeStateRow } from './store';
 import { typeStateParams } from './type-state-params';
 
@@ -75,15 +76,6 @@ export class StoreLockedError extends Error {
   }
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * The embedded default: SQLite (compiled to WebAssembly, `node-sqlite3-wasm`) in one file. Each call is one
  * synchronous transaction, so activities running concurrently in a worker can never interleave inside a page.
@@ -140,7 +132,7 @@ export class SqliteStore implements Ss12000Store {
     const pid = SqliteStore.recordedWriter(file);
     // Without an owner file nobody can tell the writer is gone: assume it is alive and keep waiting.
     if (pid === undefined) return { pid: undefined, alive: true };
-    return { pid, alive: pid === process.pid || pidAlive(pid) };
+    return { pid, alive: pid === process.pid || processExists(pid) };
   }
 
   /** The pid the last writer recorded in `<file>.owner`, if any. */
@@ -153,7 +145,7 @@ export class SqliteStore implements Ss12000Store {
     const lock = `${file}.lock`;
     if (!existsSync(lock)) return;
     const owner = SqliteStore.recordedWriter(file);
-    if (owner !== undefined && owner !== process.pid && pidAlive(owner)) return;
+    if (owner !== undefined && owner !== process.pid && processExists(owner)) return;
     rmdirSync(lock);
   }
 
