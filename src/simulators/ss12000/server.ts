@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Jwk } from '../../integrations/ss12000/jwt';
 import { PersistedState } from '../persistence';
 import { closeServer, listen, readBody, sendJson, sendText } from '../../http/server-utils';
+import { sendListPage } from './list-response';
 import { isResourceType, resourceTypes, type ResourceType } from '../../contract/ss12000';
 import { listPaths } from '../../integrations/ss12000/model';
 import type { Logger } from '../../logging/logger';
@@ -236,7 +237,7 @@ export class Ss12000Simulator {
       if (method === 'GET' && type) {
         const { body: page, page: n } = tenant.listPage(type, query);
         record(200, n);
-        return sendJson(res, 200, page);
+        return await sendListPage(res, page);
       }
       if (method === 'GET' && route === '/deletedEntities') {
         const { body: page, page: n } = tenant.deletedPage(query);

@@ -285,7 +285,10 @@ export class Tenant {
   }
 
   /** A list page with the reference's rules (ids descending, exclusive `after`, inclusive `before`). */
-  listPage(type: ResourceType, query: URLSearchParams): { body: Record<string, unknown>; page: number } {
+  listPage(
+    type: ResourceType,
+    query: URLSearchParams,
+  ): { body: { data: Entity[] } & Record<string, unknown>; page: number } {
     const token = query.get('pageToken');
     const filterKeys = [...query.keys()].filter((k) => k.startsWith('meta.') || k === 'after' || k === 'entities');
     let req: Cursor['req'];
