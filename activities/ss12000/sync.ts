@@ -1,5 +1,6 @@
 import type { ResourceType, SyncStep } from '../../src/contract/ss12000';
 import { PageSyncer, type PageCounts } from '../../src/integrations/ss12000/page-sync';
+import { PageReadAhead } from '../../src/integrations/ss12000/read-ahead';
 import type { TypeStateRow } from '../../src/integrations/ss12000/store/store';
 import { EntityValidator } from '../../src/integrations/ss12000/validation';
 import type { Ss12000ActivityContext } from './deps';
@@ -9,6 +10,8 @@ import { withHeartbeats } from '../common/heartbeat';
 /** Fetching pages into the store, reporting failed passes, and mirroring watermarks. */
 export function syncActivities(ctx: Ss12000ActivityContext) {
   let validator: EntityValidator | undefined;
+  // One per worker: a page fetched ahead by one activity is taken by the next page's activity on this worker.
+  const readAhead = ctx.config.readAhead ? new PageReadAhead() : undefined;
   return {
     /** One page: GET, validate, upsert, report. Returns counts and the next token only. */
     async ss12000SyncPage(input: {
@@ -28,6 +31,7 @@ export function syncActivities(ctx: Ss12000ActivityContext) {
           store: await ctx.openStore(),
           reportConcurrency: ctx.config.reportConcurrency,
           logger: ctx.logger,
+          readAhead,
         });
         // Heartbeats let a replacement worker take the page over within the heartbeat timeout after a crash.
         return withHeartbeats(() => syncer.syncPage(input), 3_000);

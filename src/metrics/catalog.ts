@@ -32,6 +32,10 @@ export const ferjeMetrics = {
     'Operations whose proxy instance was lost, by policy (restart elsewhere or fail)',
   ),
   ss12000Entities: counter('ferje_ss12000_entities', 'SS12000 entities by resource type and result (stored, invalid)'),
+  ss12000ReadAhead: counter(
+    'ferje_ss12000_read_ahead_pages',
+    'SS12000 pages requested ahead of their activity (event=fetched) and those a page activity took (event=used)',
+  ),
   ss12000SubscriptionLost: counter(
     'ferje_ss12000_subscription_lost',
     'SS12000 subscriptions the huvudman no longer knows',

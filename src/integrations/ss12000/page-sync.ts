@@ -3,10 +3,11 @@ import { metrics } from '../../metrics/activity-metrics';
 import { ferjeMetrics } from '../../metrics/catalog';
 import type { ResourceType, SyncStep } from '../../contract/ss12000';
 import type { Logger } from '../../logging/logger';
-import { parseEntity, type Ss12000ApiClient } from './api-client';
+import { parseEntity, type ListQuery, type Ss12000ApiClient } from './api-client';
 import { listPaths, type LogEntry, type StatisticsEntry } from './model';
 import type { EntityRow, Ss12000Store } from './store/store';
 import type { EntityValidator } from './validation';
+import type { PageReadAhead, PageWalk } from './read-ahead';
 
 export interface PageRequest {
   huvudman: string;
@@ -51,6 +52,8 @@ export class PageSyncer {
       store: Ss12000Store;
       reportConcurrency: number;
       logger: Logger;
+      /** The worker's read-ahead (read-ahead.ts); without one, each page is one GET when its activity runs. */
+      readAhead?: PageReadAhead;
     },
   ) {}
 
@@ -62,11 +65,7 @@ export class PageSyncer {
     const { client, validator, store } = this.deps;
     // Entities as text, each parsed only while it is validated: the page's objects never all live at once, and the
     // stored body is the entity's text exactly as fetched (see list-body.ts).
-    const page = await client.listPageTexts(type, {
-      limit: req.limit,
-      modifiedAfter: req.since,
-      pageToken: req.pageToken,
-    });
+    const page = await this.fetchPage(req, type, (query) => client.listPageTexts(type, query));
     const rows: EntityRow[] = [];
     const logs: LogEntry[] = [];
     const now = new Date().toISOString();
@@ -116,12 +115,9 @@ export class PageSyncer {
 
   private async deletedPage(req: PageRequest): Promise<PageCounts> {
     const { client, store } = this.deps;
-    const page = await client.deletedEntitiesPage({
-      limit: req.limit,
-      modifiedAfter: req.since,
-      pageToken: req.pageToken,
-      entities: req.keptTypes,
-    });
+    const page = await this.fetchPage(req, 'Deleted', (query) =>
+      client.deletedEntitiesPage({ ...query, entities: req.keptTypes }),
+    );
     const now = new Date().toISOString();
     let deleted = 0;
     let fetched = 0;
@@ -151,6 +147,20 @@ export class PageSyncer {
       logEntriesPosted: 0,
       reportsFailed: failed.logs + failed.statistics,
     };
+  }
+
+  /** The request's page: taken from the read-ahead if it fetched it, else fetched now. */
+  private fetchPage<P extends { nextPageToken?: string }>(
+    req: PageRequest,
+    list: SyncStep,
+    fetch: (query: ListQuery) => Promise<P>,
+  ): Promise<P> {
+    const walk: PageWalk<P> = {
+      key: (pageToken) =>
+        JSON.stringify([req.huvudman, this.deps.client.baseUrl, list, req.since, req.limit, req.keptTypes, pageToken]),
+      fetch: (pageToken) => fetch({ limit: req.limit, modifiedAfter: req.since, pageToken }),
+    };
+    return this.deps.readAhead ? this.deps.readAhead.page(walk, req.pageToken) : walk.fetch(req.pageToken);
   }
 
   private async report(logs: LogEntry[], statistics: StatisticsEntry[]): Promise<{ logs: number; statistics: number }> {

@@ -28,6 +28,8 @@ export interface Ss12000Config {
   httpTimeoutMs: number;
   /** Parallel POSTs of log entries per page. */
   reportConcurrency: number;
+  /** Request a step's next page while this one is stored (src/integrations/ss12000/read-ahead.ts). */
+  readAhead: boolean;
   /** How `entities` is written on `/deletedEntities`: a default and per-huvudman exceptions. */
   deletedEntitiesStyle: { default: DeletedEntitiesQueryStyle; byHuvudman: Record<string, DeletedEntitiesQueryStyle> };
 }
@@ -161,6 +163,7 @@ export function loadSs12000Config(env: Env, config: FerjeConfig): Ss12000Config 
     storeUrl: sharedStoreUrl(env),
     httpTimeoutMs: envInt(env, 'SS12000_HTTP_TIMEOUT_MS', 30_000, { min: 100 }),
     reportConcurrency: envInt(env, 'SS12000_REPORT_CONCURRENCY', 8, { min: 1, max: 64 }),
+    readAhead: envBool(env, 'SS12000_READ_AHEAD', true),
     deletedEntitiesStyle: readDeletedEntitiesStyle(env),
   };
 }
