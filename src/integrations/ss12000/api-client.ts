@@ -37,6 +37,18 @@ export interface EntityTextPage {
   resourceUrl: string;
 }
 
+/**
+ * A list GET's answer as it came, not yet split into entity texts: what a read-ahead holds until the page's activity
+ * takes it (read-ahead.ts), so splitting it costs that activity and not whatever the worker is doing when it arrives.
+ */
+export interface EntityListAnswer {
+  type: ResourceType;
+  bytes: Uint8Array;
+  status: number;
+  label: string;
+  resourceUrl: string;
+}
+
 export interface DeletedPage {
   /** Only the types asked for (when `entities` was given), whatever else the huvudman answered. */
   deleted: Partial<Record<ResourceType, string[]>>;
@@ -81,8 +93,19 @@ export class Ss12000ApiClient {
    * holds all its entities as objects at once. `parseEntity` turns a text into the entity.
    */
   async listPageTexts(type: ResourceType, query: ListQuery): Promise<EntityTextPage> {
+    return this.readListAnswer(await this.fetchListAnswer(type, query));
+  }
+
+  /** The GET of `listPageTexts` alone: its answer's bytes (HTTP failures are thrown here). */
+  async fetchListAnswer(type: ResourceType, query: ListQuery): Promise<EntityListAnswer> {
     const url = this.listUrl(listPaths[type], query, 'meta.modified.after');
     const { bytes, status, label } = await this.sendForBytes('GET', url);
+    return { type, bytes, status, label, resourceUrl: url };
+  }
+
+  /** The rest of `listPageTexts`: the answer split into entity texts and its next token (a bad body is thrown here). */
+  readListAnswer(answer: EntityListAnswer): EntityTextPage {
+    const { type, bytes, status, label, resourceUrl } = answer;
     let body: SplitListBody;
     try {
       body = bytes.length === 0 ? { fields: {} } : splitListBody(bytes);
@@ -90,7 +113,7 @@ export class Ss12000ApiClient {
       throw new Ss12000MalformedResponseError(`${label}: body is not JSON`, status);
     }
     if (!body.elements) throw new Ss12000MalformedResponseError(`${listPaths[type]} answered without a data array`);
-    return { entityTexts: body.elements, nextPageToken: endOfList(body.fields.pageToken), resourceUrl: url };
+    return { entityTexts: body.elements, nextPageToken: endOfList(body.fields.pageToken), resourceUrl };
   }
 
   async deletedEntitiesPage(query: ListQuery & { entities?: ResourceType[] }): Promise<DeletedPage> {

@@ -65,7 +65,12 @@ export class PageSyncer {
     const { client, validator, store } = this.deps;
     // Entities as text, each parsed only while it is validated: the page's objects never all live at once, and the
     // stored body is the entity's text exactly as fetched (see list-body.ts).
-    const page = await this.fetchPage(req, type, (query) => client.listPageTexts(type, query));
+    const page = await this.fetchPage(
+      req,
+      type,
+      (query) => client.fetchListAnswer(type, query),
+      (answer) => client.readListAnswer(answer),
+    );
     const rows: EntityRow[] = [];
     const logs: LogEntry[] = [];
     const now = new Date().toISOString();
@@ -115,8 +120,11 @@ export class PageSyncer {
 
   private async deletedPage(req: PageRequest): Promise<PageCounts> {
     const { client, store } = this.deps;
-    const page = await this.fetchPage(req, 'Deleted', (query) =>
-      client.deletedEntitiesPage({ ...query, entities: req.keptTypes }),
+    const page = await this.fetchPage(
+      req,
+      'Deleted',
+      (query) => client.deletedEntitiesPage({ ...query, entities: req.keptTypes }),
+      (answer) => answer,
     );
     const now = new Date().toISOString();
     let deleted = 0;
@@ -150,17 +158,19 @@ export class PageSyncer {
   }
 
   /** The request's page: taken from the read-ahead if it fetched it, else fetched now. */
-  private fetchPage<P extends { nextPageToken?: string }>(
+  private async fetchPage<A, P extends { nextPageToken?: string }>(
     req: PageRequest,
     list: SyncStep,
-    fetch: (query: ListQuery) => Promise<P>,
+    fetch: (query: ListQuery) => Promise<A>,
+    read: (answer: A) => P,
   ): Promise<P> {
-    const walk: PageWalk<P> = {
+    const walk: PageWalk<A, P> = {
       key: (pageToken) =>
         JSON.stringify([req.huvudman, this.deps.client.baseUrl, list, req.since, req.limit, req.keptTypes, pageToken]),
       fetch: (pageToken) => fetch({ limit: req.limit, modifiedAfter: req.since, pageToken }),
+      read,
     };
-    return this.deps.readAhead ? this.deps.readAhead.page(walk, req.pageToken) : walk.fetch(req.pageToken);
+    return this.deps.readAhead ? this.deps.readAhead.page(walk, req.pageToken) : read(await walk.fetch(req.pageToken));
   }
 
   private async report(logs: LogEntry[], statistics: StatisticsEntry[]): Promise<{ logs: number; statistics: number }> {

@@ -17,13 +17,13 @@ import { Ss12000Simulator } from '../../../src/simulators/ss12000/server';
 /** A walk of numbered pages `1..last` that records every request it makes. */
 function countingWalk(name: string, last: number) {
   const requested: (string | undefined)[] = [];
-  const walk: PageWalk<{ n: number; nextPageToken?: string }> = {
+  const walk: PageWalk<number, { n: number; nextPageToken?: string }> = {
     key: (token) => `${name}:${token}`,
     fetch: async (token) => {
       requested.push(token);
-      const n = token === undefined ? 1 : Number(token);
-      return { n, nextPageToken: n < last ? String(n + 1) : undefined };
+      return token === undefined ? 1 : Number(token);
     },
+    read: (n) => ({ n, nextPageToken: n < last ? String(n + 1) : undefined }),
   };
   return { walk, requested };
 }
