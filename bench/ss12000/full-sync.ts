@@ -44,6 +44,8 @@ interface RunContext {
   baseline: boolean;
   /** Baseline-then-Ferje rounds; the figures are their medians. */
   rounds: number;
+  /** The worker requests a step's next page while it stores this one (SS12000_READ_AHEAD; off for an A/B). */
+  readAhead: boolean;
 }
 
 /** The plain fetch-validate-upsert-report loop without Temporal, on its own huvudman reference; its seconds. */
@@ -84,6 +86,7 @@ async function runBaseline(store: StoreUnderTest, huvudman: string, run: RunCont
 async function ferjePass(huvudman: string, run: RunContext) {
   const { sim, tenant, env, pageLimit } = run;
   const workflowId = `ss12000-subscription/${huvudman}`;
+  const getsBefore = tenant.requests.filter((r) => r.method === 'GET').length;
   const started = performance.now();
   const handle = await env.client.workflow.start('ss12000SubscriptionWorkflow', {
     workflowId,
@@ -123,11 +126,15 @@ async function ferjePass(huvudman: string, run: RunContext) {
   const passEvents = (await pass.fetchHistory()).events!;
   await handle.cancel();
   await handle.result().catch(() => undefined);
+  const timeline = passTimeline(subscriptionEvents, passEvents);
+  const gets = tenant.requests.filter((r) => r.method === 'GET').length - getsBefore;
   return {
     seconds,
+    // 1.0: every page one GET (a page fetched ahead and not used would show above it).
+    listGetsPerPage: Number((gets / timeline.pages).toFixed(3)),
     passOutcome: status.lastPass?.outcome,
     historyEvents: subscriptionEvents.length + passEvents.length,
-    timeline: passTimeline(subscriptionEvents, passEvents),
+    timeline,
   };
 }
 
@@ -150,6 +157,7 @@ async function runOn(store: StoreUnderTest, huvudman: string, run: RunContext) {
     // A production worker (bin/ferje worker, the prebuilt bundle, its process settings) serving SS12000 only, as
     // docker-compose's worker-ss12000 service runs one.
     FERJE_WORKER_INTEGRATIONS: 'ss12000',
+    SS12000_READ_AHEAD: String(run.readAhead),
   };
   const worker = await spawnWorker({ dir: dataDir, env: ferjeEnv });
   const rounds: { baselineSeconds?: number; ferje: Awaited<ReturnType<typeof ferjePass>>; invalidLogged: number }[] =
@@ -185,6 +193,8 @@ async function runOn(store: StoreUnderTest, huvudman: string, run: RunContext) {
         }),
     workerPeakRssMb: Math.round(workerPeakRssMb),
     historyEvents: last.ferje.historyEvents,
+    readAhead: run.readAhead,
+    listGetsPerPage: last.ferje.listGetsPerPage,
     rounds: run.rounds,
     secondsEachRound: rounds.map((r) => twoDecimals(r.ferje.seconds)),
     ...(run.baseline ? { baselineSecondsEachRound: rounds.map((r) => twoDecimals(r.baselineSeconds!)) } : {}),
@@ -207,6 +217,9 @@ async function main(): Promise<void> {
       stores: { type: 'string', default: 'sqlite,postgres' },
       'no-baseline': { type: 'boolean', default: false },
       rounds: { type: 'string', default: '3' },
+      'no-read-ahead': { type: 'boolean', default: false },
+      // A huvudman API across a network rather than on loopback: every request to it waits this long first.
+      'latency-ms': { type: 'string', default: '0' },
     },
   });
   // The worker runs the compiled CLI and the prebuilt bundle (dist/): built here unless SCALE_SKIP_BUILD=1.
@@ -225,7 +238,15 @@ async function main(): Promise<void> {
   const logger = createLogger('bench', 'ERROR', () => undefined);
   const dataDir = mkdtempSync(path.join(tmpdir(), 'ferje-ss12000-bench-'));
   const sim = await new Ss12000Simulator({ logger }).start();
-  const tenant = sim.addTenant({ name: 'bench', organisationId: 'SE2120000001', size, invalidShare: 0.01, seed: 1 });
+  const latencyMs = Number(values['latency-ms']);
+  const tenant = sim.addTenant({
+    name: 'bench',
+    organisationId: 'SE2120000001',
+    size,
+    invalidShare: 0.01,
+    seed: 1,
+    ...(latencyMs > 0 ? { latencyMs } : {}),
+  });
   const env = await createLocalTestEnv();
   const postgres = stores.includes('postgres') ? await startPostgres({ durable: true }) : undefined;
   try {
@@ -239,6 +260,7 @@ async function main(): Promise<void> {
       logger,
       baseline: !values['no-baseline'],
       rounds: Number(values.rounds),
+      readAhead: !values['no-read-ahead'],
     };
     const storePath = path.join(dataDir, 'store.sqlite');
     const sqlite = stores.includes('sqlite')
@@ -270,6 +292,7 @@ async function main(): Promise<void> {
       JSON.stringify({
         entities,
         pageLimit,
+        latencyMs,
         ...sqlite,
         ...(onPostgres ? { postgres: onPostgres } : {}),
       }),
