@@ -50,7 +50,7 @@ export class PageReadAhead {
     return page;
   }
 
-  /** How many answers are held now (for tests and the bench). */
+  /** How many answers are held now (for tests). */
   get held(): number {
     return this.ahead.size;
   }
