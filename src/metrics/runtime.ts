@@ -1,6 +1,7 @@
 import { Runtime, type Logger as SdkLogger } from '@temporalio/worker';
 import type { Env } from '../config/env';
 import { metricsAddress } from './config';
+import { parseLogLevel } from '../logging/logger';
 import { installPartnerHttpMetrics } from './partner-http';
 
 /**
@@ -25,6 +26,8 @@ export function installFerjeRuntime(options: { env: Env; logger: SdkLogger; shut
         }
       : {}),
   });
-  installPartnerHttpMetrics();
+  // The process's logger reads the same variable (logging/logger.ts).
+  const level = parseLogLevel(options.env.FERJE_LOG_LEVEL);
+  installPartnerHttpMetrics({ responseLogLines: level === 'DEBUG' || level === 'TRACE' });
   return address ? { metricsUrl: `http://${address.bindAddress}/metrics` } : {};
 }
