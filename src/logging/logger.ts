@@ -16,6 +16,11 @@ export type LogSink = (line: string) => void;
 
 const stderrSink: LogSink = (line) => process.stderr.write(`${line}\n`);
 
+/** Whether a logger set to `threshold` writes lines of `level`. */
+export function logsAt(threshold: LogLevel, level: LogLevel): boolean {
+  return ORDER[level] >= ORDER[threshold];
+}
+
 export function parseLogLevel(raw: string | undefined, fallback: LogLevel = 'INFO'): LogLevel {
   const upper = (raw ?? '').toUpperCase();
   return upper in ORDER ? (upper as LogLevel) : fallback;
@@ -26,9 +31,8 @@ export function createLogger(
   level: LogLevel = parseLogLevel(process.env.FERJE_LOG_LEVEL),
   sink: LogSink = stderrSink,
 ): Logger {
-  const threshold = ORDER[level];
   const log = (lvl: LogLevel, message: string, meta?: LogMetadata): void => {
-    if (ORDER[lvl] < threshold) return;
+    if (!logsAt(level, lvl)) return;
     // The active span's ids (an activity, a client call) join a log line to its trace; metadata may override them.
     const entry: Record<string, unknown> = {
       ts: new Date().toISOString(),

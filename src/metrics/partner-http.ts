@@ -57,7 +57,7 @@ export function retryAfterSeconds(value: string | undefined, now = Date.now()): 
  * it (the activity's log metadata, the active span's ids) cost 1-2 ms of CPU per SS12000 page of 28 requests, for a
  * line the logger then dropped.
  */
-export function installPartnerHttpMetrics(options: { responseLogLines: boolean } = { responseLogLines: true }): void {
+export function installPartnerHttpMetrics(options: { responseLogLines: boolean }): void {
   if (installed) return;
   installed = true;
   const { responseLogLines } = options;

@@ -1,7 +1,7 @@
 import { Runtime, type Logger as SdkLogger } from '@temporalio/worker';
 import type { Env } from '../config/env';
 import { metricsAddress } from './config';
-import { parseLogLevel } from '../logging/logger';
+import { logsAt, parseLogLevel } from '../logging/logger';
 import { installPartnerHttpMetrics } from './partner-http';
 
 /**
@@ -27,7 +27,6 @@ export function installFerjeRuntime(options: { env: Env; logger: SdkLogger; shut
       : {}),
   });
   // The process's logger reads the same variable (logging/logger.ts).
-  const level = parseLogLevel(options.env.FERJE_LOG_LEVEL);
-  installPartnerHttpMetrics({ responseLogLines: level === 'DEBUG' || level === 'TRACE' });
+  installPartnerHttpMetrics({ responseLogLines: logsAt(parseLogLevel(options.env.FERJE_LOG_LEVEL), 'DEBUG') });
   return address ? { metricsUrl: `http://${address.bindAddress}/metrics` } : {};
 }
