@@ -58,7 +58,7 @@ describe('SS12000 crash resume (real dev server, production worker process kille
     assert.equal(perPage.get(1), 1, 'the first page was never fetched again');
     assert.ok(
       [...perPage.values()].every((n) => n <= 2),
-      'at most the in-flight page was fetched twice',
+      'at most the in-flight page and the one read ahead for it were fetched twice',
     );
     const summary = await f.store.summary('resume-1');
     assert.equal(summary.find((r) => r.step === 'Person')?.stored, status.types.Person?.lastOutcome?.stored);
